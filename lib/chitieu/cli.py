@@ -5,10 +5,12 @@ non-zero exit, never a traceback: see :func:`main`.
 """
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -129,6 +131,135 @@ def data(locality: str = typer.Argument(..., help="mã địa phương"),
             atomic_write_bytes(output, text.encode("utf-8"))
         else:
             sys.stdout.write(text)
+
+
+def _parse_scenario(text: str) -> dict:
+    """``pace_pct=5`` | ``pace_units=20`` | ``historical=+2`` | ``required``."""
+    key, _, val = text.partition("=")
+    key = key.strip()
+    if key == "required" and not val:
+        return {"name": "required"}
+    names = {"pace_pct": "pace_pct", "pace_units": "pace_units", "historical": "historical_delta_pct"}
+    if key not in names:
+        raise UserError(f"--scenario '{text}': cần pace_pct=X, pace_units=Y, historical=±Z hoặc required")
+    try:
+        number = float(val)
+    except ValueError:
+        raise UserError(f"--scenario '{text}': '{val}' không phải là số") from None
+    return {"name": text, names[key]: number}
+
+
+@app.command()
+def project(locality: str = typer.Argument(..., help="mã địa phương"),
+            to: int = typer.Option(2030, "--to", help="năm mục tiêu"),
+            scenario: list[str] = typer.Option([], "--scenario", help="pace_pct=5 | pace_units=20 | historical=+2 | required"),
+            format: Format = typer.Option(Format.table, "--format", "-f", help="table | csv"),
+            output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+    """Tiến độ đến năm mục tiêu: nhịp đã qua, nhịp cần, dự báo theo từng phương pháp, đánh giá."""
+    from .report import projection_frame, scenario_frame
+
+    loc = _load(locality)
+    scenarios = [_parse_scenario(s) for s in scenario]
+    frame = projection_frame(loc, to)
+    if frame.empty:
+        err.print(f"{loc.name}: chưa có số liệu để dự báo đến {to}", markup=False)
+        frame = pd.DataFrame(columns=PROJECT_COLUMNS)
+    if scenarios:
+        sc = scenario_frame(loc, to, [s for s in scenarios if s["name"] != "required"])
+        if not any(s["name"] == "required" for s in scenarios):
+            sc = sc[sc["scenario"] != "Nhịp cần thiết"]
+        base = frame.drop_duplicates("indicator").set_index("indicator")
+        sc = sc[sc["indicator"].isin(base.index)]
+        extra = base.loc[sc["indicator"]].reset_index()
+        extra["method"] = "scenario: " + sc["scenario"].to_numpy()
+        extra["projected"] = sc["projected"].to_numpy()
+        extra["anticipated_pct"] = sc["anticipated_pct"].to_numpy()
+        extra["verdict"] = sc["verdict"].to_numpy()
+        extra[["lower", "upper"]] = float("nan")
+        frame = pd.concat([frame, extra], ignore_index=True)
+    cols = PROJECT_COLUMNS + [c for c in frame.columns if c not in PROJECT_COLUMNS]
+    frame = frame.reindex(columns=cols)
+    if format is Format.csv:
+        text = frame.to_csv(index=False, lineterminator="\n")
+        if output:
+            from .tables import atomic_write_bytes
+            atomic_write_bytes(output, text.encode("utf-8"))
+        else:
+            sys.stdout.write(text)
+        return
+    if format is Format.xlsx:
+        raise UserError("project: dùng --format csv hoặc table")
+    shown = frame[["name", "latest_year", "latest_value", "target", "observed_cagr_pct", "required_cagr_pct",
+                   "method_vi", "projected", "anticipated_pct", "category_vi"]].copy()
+    for c in ("latest_value", "target", "projected"):
+        shown[c] = [_fmt(v) for v in shown[c]]
+    for c in ("observed_cagr_pct", "required_cagr_pct", "anticipated_pct"):
+        shown[c] = [_fmt(v, 2) for v in shown[c]]
+    shown.columns = ["Chỉ tiêu", "Năm", "Giá trị", "Mục tiêu", "Nhịp đã qua %", "Nhịp cần %", "Phương pháp",
+                     "Dự báo", "So mục tiêu %", "Đánh giá"]
+    _print_table(shown.astype(str), f"Tiến độ đến {to} — {loc.name}")
+    counts = frame.drop_duplicates("indicator")["category_vi"].value_counts()
+    err.print("Số chỉ tiêu theo đánh giá: " + "; ".join(f"{k}: {v}" for k, v in counts.items()), markup=False)
+
+
+PROJECT_COLUMNS = ["indicator", "name", "latest_year", "latest_value", "target", "required_cagr_pct",
+                   "observed_cagr_pct", "method", "projected", "anticipated_pct", "category", "source"]
+
+
+def _fmt(v, decimals=None) -> str:
+    from .numfmt import format_vi
+    return "" if v is None or pd.isna(v) else format_vi(float(v), decimals)
+
+
+class Executor(str, Enum):
+    process = "process"
+    dask = "dask"
+
+
+@app.command()
+def run(localities: list[str] = typer.Argument(None, help="mã địa phương (bỏ trống với --all)"),
+        all_: bool = typer.Option(False, "--all", help="mọi địa phương trong data/localities.csv"),
+        out: Path = typer.Option(Path("outputs"), "--out", help="thư mục kết quả"),
+        workers: int = typer.Option(min(2, os.cpu_count() or 1), "--workers", min=1, max=64,
+                                    help="số tiến trình song song"),
+        executor: Executor = typer.Option(Executor.process, "--executor", help="process | dask"),
+        scheduler: str | None = typer.Option(None, "--scheduler", help="địa chỉ Dask scheduler (mặc định: LocalCluster)"),
+        params_dir: Path | None = typer.Option(None, "--params", help="thư mục tham số (mặc định params/)")) -> None:
+    """Chạy báo cáo của từng địa phương (notebook → HTML, biểu đồ PNG/SVG, Excel) vào thư mục kết quả."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .params import ParamsError, load_params
+    from .runner import run_batch
+
+    known = set(data_mod.load_localities()["id"])
+    ids = sorted(known) if all_ else list(localities or [])
+    if not ids:
+        raise UserError("cần ít nhất một mã địa phương, hoặc --all")
+    problems, params = [], []
+    for loc_id in ids:  # every locality's parameters are validated before any kernel starts
+        try:
+            params.append(load_params(loc_id, params_dir, known=known))
+        except ParamsError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UserError("tham số không hợp lệ:\n  " + "\n  ".join(problems))
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[last]}"), console=err, transient=False) as bar:
+        task = bar.add_task("Báo cáo", total=len(params), last="")
+
+        def tick(r):
+            bar.update(task, advance=1, last=f"{r.locality}: {'xong' if r.ok else 'LỖI'}")
+
+        results = run_batch(params, out, workers=min(workers, len(params)), executor=executor.value,
+                            scheduler=scheduler, progress=tick)
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    err.print(f"Xong {len(ok)}/{len(results)} địa phương trong {out}/ — mục lục: {out / 'index.html'}",
+              markup=False, highlight=False)
+    for r in failed:
+        err.print(f"  LỖI {r.locality}: {r.error}", markup=False, highlight=False)
+    if failed:
+        sys.exit(1)
 
 
 def main() -> None:
