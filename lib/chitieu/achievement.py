@@ -118,9 +118,15 @@ _ACTUAL_STATUSES = ("actual", "estimate", "derived")
 _STATUS_RANK = {"actual": 0, "estimate": 1, "derived": 2}
 
 
-def _pick_actual(recs: pd.DataFrame, year: int) -> pd.Series | None:
-    """The latest numeric result at or before ``year`` (actual before estimate before derived)."""
+def _pick_actual(recs: pd.DataFrame, year: int, row_source: str | None = None) -> pd.Series | None:
+    """The latest numeric result at or before ``year`` (actual before estimate before derived).
+
+    When the target's own row (``row_source``, a table line) holds a numeric result, only that row counts: a
+    results table compares a row's own numbers, and other passages of the document go to the data notes.
+    """
     numeric = recs[recs["status"].isin(_ACTUAL_STATUSES) & recs["value"].notna() & (recs["year"] <= year)]
+    if row_source is not None and (numeric["source"] == row_source).any():
+        numeric = numeric[numeric["source"] == row_source]
     if numeric.empty:
         return None
     numeric = numeric.assign(_rank=numeric["status"].map(_STATUS_RANK))
@@ -143,7 +149,7 @@ def results_table(loc: Locality, *, year: int | None = None, decimals: int = 0) 
         if targets.empty:
             continue
         tgt = targets.iloc[0]
-        act = _pick_actual(recs, year)
+        act = _pick_actual(recs, year, tgt["source"])
         words_only = recs[recs["status"].isin(_ACTUAL_STATUSES) & recs["value"].isna() & (recs["year"] <= year)]
         pub = cmps[(cmps["indicator"] == ind["id"]) & (cmps["period"] == str(year))]
         pub = pub.iloc[0] if not pub.empty else None
