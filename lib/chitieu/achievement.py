@@ -42,7 +42,7 @@ FLAG_VI = {
     "qualitative": "chỉ tiêu định tính",
     "no_actual": "chưa có số liệu kết quả",
 }
-BAND_TOLERANCE = 0.02  # a band target is met within ±2% of the target value
+from .rules import BAND_TOLERANCE  # noqa: E402  (shared with projection)
 
 
 @dataclass(frozen=True)
