@@ -90,8 +90,10 @@ def observations_and_targets(loc: Locality, horizon: int) -> tuple[pd.DataFrame,
     """Single-year numeric results (the series) and the targets for ``horizon``, in projection's panel shape."""
     v = loc.values
     ind = loc.indicators.set_index("id")
-    single = v["period_start"] == v["year"]
-    obs = v[v["status"].isin(["actual", "estimate", "derived"]) & v["value"].notna() & single
+    kinds = v["indicator"].map(ind["kind"])
+    # a level is observed in one year; an average rate over a span (2023-2025) counts as that span's last year
+    usable = (v["period_start"] == v["year"]) | kinds.isin(["rate_per_year", "reduction_per_year"])
+    obs = v[v["status"].isin(["actual", "estimate", "derived"]) & v["value"].notna() & usable
             & (v["year"] <= loc.term_end)]
     obs = (obs.assign(_rank=obs["status"].map({"actual": 0, "estimate": 1, "derived": 2}))
            .sort_values(["indicator", "year", "_rank"]).drop_duplicates(["indicator", "year"]))
@@ -117,7 +119,18 @@ def projection_frame(loc: Locality, horizon: int = 2030) -> pd.DataFrame:
     if targets.empty:
         return pd.DataFrame()
     panel = project_panel(obs, targets.drop(columns=["source"]), to=horizon)
+    panel = panel[panel["indicator"].isin(targets["indicator"])]  # indicators without a target are not assessed here
+    missing = targets[~targets["indicator"].isin(panel["indicator"])]
+    if not missing.empty:  # a target without any data point: listed, not assessable
+        from .projection import CATEGORY_LABELS_VI
+        panel = pd.concat([panel, missing.drop(columns=["source"]).assign(
+            category="not_assessable", category_vi=CATEGORY_LABELS_VI["not_assessable"], flags="no_data")],
+            ignore_index=True)
     panel = panel.merge(targets[["indicator", "source"]], on="indicator", how="left")
+    from .projection import CATEGORIES
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    panel = panel.sort_values(["category", "indicator"], key=lambda s: s.map(order) if s.name == "category" else s,
+                              kind="stable").reset_index(drop=True)
     names = dict(zip(loc.indicators["id"], loc.indicators["name"]))
     units = dict(zip(loc.indicators["id"], loc.indicators["unit"]))
     panel.insert(1, "name", panel["indicator"].map(names))
