@@ -262,6 +262,23 @@ def run(localities: list[str] = typer.Argument(None, help="mã địa phương (
         sys.exit(1)
 
 
+def _register_extensions() -> None:
+    """Commands that live in their own modules (``cli_<topic>.py``, each with ``register(app)``)."""
+    import importlib
+
+    for name in ("cli_draft", "cli_compare", "cli_panel"):
+        try:
+            module = importlib.import_module(f".{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     """Entry point: runs the app and turns user errors into messages and exit codes."""
     try:
