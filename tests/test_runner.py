@@ -140,3 +140,13 @@ def test_parameters_reach_the_notebook_as_plain_values():
     values = p.notebook_parameters()
     assert values == {"locality": "muong-ang", "year": 2025, "horizon": 2030, "language": "vi",
                       "scenarios": [{"name": "x", "pace_pct": 5.0}]}
+
+
+def test_dask_executor_against_a_scheduler_address(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        results = run_batch([load_params("phieng-pan")], tmp_path, executor="dask",
+                            scheduler=cluster.scheduler_address)
+    assert [r.ok for r in results] == [True], results[0].error
+    assert (tmp_path / "phieng-pan" / "report.html").exists() and (tmp_path / "index.html").exists()
