@@ -254,11 +254,22 @@ def run(localities: list[str] = typer.Argument(None, help="mã địa phương (
                             scheduler=scheduler, progress=tick)
     ok = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
+    compare_failed = False
+    if len(ids) >= 2:  # the comparison of the localities of this run, under <out>/compare/
+        from .compare import CompareError, write_compare_outputs
+        try:
+            written = write_compare_outputs(out, ids)
+            from .runner import write_index
+            write_index(out, results)  # now with the link to the comparison
+            err.print(f"So sánh các địa phương: {written[2]}", markup=False, highlight=False)
+        except (CompareError, DataError) as exc:
+            compare_failed = True
+            err.print(f"  LỖI so sánh: {exc}", markup=False, highlight=False)
     err.print(f"Xong {len(ok)}/{len(results)} địa phương trong {out}/ — mục lục: {out / 'index.html'}",
               markup=False, highlight=False)
     for r in failed:
         err.print(f"  LỖI {r.locality}: {r.error}", markup=False, highlight=False)
-    if failed:
+    if failed or compare_failed:
         sys.exit(1)
 
 
