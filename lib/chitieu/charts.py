@@ -678,6 +678,17 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _stable_svg(data: bytes) -> bytes:
+    """The SVG with plotly's random figure id (``defs-3f9a1c``, ``clip3f9a1cxyplot``, ``legend3f9a1c``) replaced by
+    a fixed one, so that the same figure gives the same file on every run."""
+    import re
+
+    m = re.search(rb'id="defs-([0-9a-f]{6})"', data)
+    if not m:
+        return data
+    return re.sub(rb"(?<=[A-Za-z-])" + m.group(1) + rb"(?![0-9a-f])", b"chitieu", data)
+
+
 def export_figures(figs: Mapping[str, go.Figure], folder: Path | str, *, scale: float = 2.0,
                    formats: Iterable[str] = ("png", "svg")) -> list[Path]:
     """Write each figure as ``<folder>/<name>.<format>`` (PNG at ``scale``× its layout size, SVG), one browser for all.
@@ -711,6 +722,8 @@ def export_figures(figs: Mapping[str, go.Figure], folder: Path | str, *, scale: 
             fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
             width, height = _export_size(fig)
             spec = fig.to_dict()
+            for i, trace in enumerate(spec.get("data", [])):  # plotly draws a random uid otherwise: files differ
+                trace.setdefault("uid", f"t{i}")
             for fmt in formats:
                 path = folder / f"{name}.{'jpg' if fmt == 'jpeg' else fmt}"
                 try:
@@ -719,6 +732,8 @@ def export_figures(figs: Mapping[str, go.Figure], folder: Path | str, *, scale: 
                     raise
                 except Exception as exc:
                     raise ChartExportError(f"không xuất được / could not export {path.name}: {exc}") from exc
+                if fmt == "svg":
+                    data = _stable_svg(data)
                 _atomic_write(path, data)
                 written.append(path)
     return written

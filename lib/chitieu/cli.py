@@ -22,7 +22,7 @@ from .tables import display_frame, to_csv, write_xlsx
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="chitieu: chỉ tiêu Nghị quyết — kết quả, xu hướng, dự báo đến 2030, báo cáo.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # no wrapping: "file, dòng, cột" stays on one line in logs
 
 
 class UserError(Exception):
@@ -101,7 +101,10 @@ def localities() -> None:
 @app.command()
 def check() -> None:
     """Kiểm tra toàn bộ data/: liệt kê mọi lỗi một lần (tệp, dòng, cột)."""
-    problems = data_mod.check()
+    warnings: list = []
+    problems = data_mod.check(warnings=warnings)
+    for w in warnings:
+        err.print(f"cảnh báo (warning): {w}", markup=False, highlight=False)
     if problems:
         raise DataError(problems)
     typer.echo(f"data/ hợp lệ (valid): {len(data_mod.load_localities())} địa phương.")
@@ -299,6 +302,9 @@ def main() -> None:
         sys.exit(2)
     except UserError as exc:
         err.print(f"Lỗi: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except OSError as exc:  # a path the user gave that cannot be written or read (a folder, a read-only place)
+        err.print(f"Lỗi: {exc.filename or ''}: {exc.strerror or exc}", markup=False, highlight=False)
         sys.exit(2)
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))

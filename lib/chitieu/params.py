@@ -68,7 +68,11 @@ def load_params(locality: str, folder: Path | None = None, *, known: set[str] | 
     if path.exists():
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise ParamsError(f"{path}: tệp không phải UTF-8 (save it as UTF-8 text)") from None
+        except OSError as exc:
+            raise ParamsError(f"{path}: không đọc được tệp: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
             raise ParamsError(f"{path}: không đọc được YAML: {exc}") from None
         if not isinstance(loaded, dict):
             raise ParamsError(f"{path}: cần một bảng khóa: giá trị (a mapping)")

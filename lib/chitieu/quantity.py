@@ -43,6 +43,7 @@ PLACEHOLDERS = ("…", "...", "…..")
 # A number: digit groups joined by '.' or ',' (a space after the separator is an OCR artefact: "184, 4").
 _NUM = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)(?![\d])")
 _UNIT_WITH_DIGIT = re.compile(r"(?<=[\d\s])(k?m[23])\b|\b(CO2|[345]G)\b", re.IGNORECASE)
+_OCR_LOOKALIKE = re.compile(r"[lIoO|][.,]?\d")  # letters OCR reads for 1 and 0, inside a number
 _DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _FRACTION = re.compile(
     r"(?P<x>\d[\d.,]*)\s*(?P<xu>[^\W\d_]{0,12})\s*/\s*(?P<y>\d[\d.,]*)\s*(?P<yu>[^\W\d_]{0,12})"
@@ -178,7 +179,14 @@ def _tokens(text: str) -> tuple[list[Token], list[str]]:
         if before.isalpha():
             problems.append(f"digits glued to letters ('{text[max(0, m.start() - 3):m.end() + 1].strip()}'): not read")
             continue
-        readings = _readings(s)
+        if _OCR_LOOKALIKE.match(masked, m.end()):  # "2.8l5", "1O0": a letter read in place of a digit
+            problems.append(f"'{text[m.start():m.end() + 3].strip()}' looks OCR-damaged (a letter among the "
+                            "digits): not read")
+            continue
+        readings = tuple(r for r in _readings(s) if math.isfinite(r[0]))
+        if not readings and len(s) > 300:
+            problems.append(f"'{s[:12]}…' ({len(s)} characters) is too long to be a number")
+            continue
         if not readings:
             problems.append(f"'{s}' mixes separators in no known convention")
             continue
@@ -238,6 +246,9 @@ def _choose(tokens_per_cell: list[list[Token]], units: list[str | None], context
     chosen: dict[tuple[int, int], tuple[tuple[float, int, str], str]] = {}
     if not slots:
         return chosen
+    # only finite numbers say anything about magnitude (an inf or NaN in the row, or a non-number, is left out)
+    context = tuple(float(v) for v in context
+                    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
     best, best_score, scores = None, math.inf, []
     for combo in itertools.product(*[range(2) for _ in slots]):
         if len(slots) > 10:  # very long rows: decide each token by convention only
@@ -258,6 +269,9 @@ def _choose(tokens_per_cell: list[list[Token]], units: list[str | None], context
             best, best_score = combo, s
         if len(slots) > 10:
             break
+    if best is None:  # no score was finite: the Vietnamese convention
+        best = scores[0][1]
+        best_score = scores[0][0]
     runner_up = min((s for s, c in scores if c != best), default=math.inf)
     has_context = len(context) + sum(len(t) for t in tokens_per_cell) > 1
     for (ci, ti), k in zip(slots, best):

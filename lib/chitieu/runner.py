@@ -20,6 +20,7 @@ import copy
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -131,13 +132,47 @@ def _kernel() -> WarmKernel:
     return _KERNEL
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value) -> bool:
+    """A value papermill can write as a literal safely: JSON types only (no numpy scalars, paths, dates)."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return type(value) in _PLAIN and not (isinstance(value, float) and value != value)
+
+
+def notebook_values(params: ReportParams) -> dict:
+    """The values to inject, checked: every name is a field of :class:`ReportParams` and a Python identifier, every
+    value a plain JSON value (papermill escapes values but not names — ECOSYSTEM notes)."""
+    import keyword
+
+    from .params import ParamsError
+
+    values = params.notebook_parameters()
+    allowed = set(ReportParams.model_fields)
+    for name, value in values.items():
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name not in allowed:
+            raise ParamsError(f"tham số notebook không hợp lệ: {name!r} (not a parameter of the report)")
+        if not _plain(value):
+            raise ParamsError(f"tham số notebook '{name}': giá trị kiểu {type(value).__name__} không phải JSON thuần")
+    return values
+
+
 def parameterize(params: ReportParams, notebook: Path = NOTEBOOK):
-    """The template notebook with papermill's injected-parameters cell (plain JSON values only)."""
+    """The template notebook with papermill's injected-parameters cell (checked names, plain JSON values only)."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    values = notebook_values(params)
     nb = load_notebook_node(str(notebook))
-    return parameterize_notebook(nb, params.notebook_parameters(), report_mode=False)
+    nb = parameterize_notebook(nb, values, report_mode=False)
+    for cell in nb.cells:  # papermill gives the injected cell a random id; a fixed one keeps runs identical
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    return nb
 
 
 def _charts(nb) -> list[tuple[str, dict]]:
@@ -165,6 +200,13 @@ def records(nb) -> dict:
     return found
 
 
+def _script_json(value) -> str:
+    """JSON that is safe inside an HTML ``<script>``: ``<``, ``>``, ``&`` and the JS line separators escaped, so
+    no text from data (an indicator named ``</script><script>…``) can close the script or open another."""
+    text = json.dumps(value)  # ensure_ascii: U+2028/U+2029 come out escaped too
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def to_html(nb) -> str:
     """The executed notebook as HTML without code; plotly outputs become divs, plotly.js inlined once."""
     from nbconvert import HTMLExporter
@@ -173,20 +215,24 @@ def to_html(nb) -> str:
     from .report import CHART_META, PLOTLY_MIME
 
     nb = copy.deepcopy(nb)
+    n = 0
     for cell in nb.cells:
         for o in cell.get("outputs", []):
             data = o.get("data", {})
             if PLOTLY_MIME in data:
                 fig = data.pop(PLOTLY_MIME)
-                div_id = f"chart-{o.get('metadata', {}).get(CHART_META, 'x')}-{id(o)}"
+                n += 1  # ids numbered in page order: the same notebook gives the same page, byte for byte
+                name = re.sub(r"[^a-z0-9-]", "-", str(o.get("metadata", {}).get(CHART_META, "x")).lower())[:60]
+                div_id = f"chart-{n}-{name}"
                 height = int(fig.get("layout", {}).get("height") or 520)
-                data["text/html"] = (f'<div id="{html.escape(div_id)}" class="plotly-chart" style="height:{height}px"></div>'
-                                     f"<script>Plotly.newPlot({json.dumps(div_id)}, "
-                                     f"{json.dumps(fig.get('data', []))}, {json.dumps(fig.get('layout', {}))}, "
+                data["text/html"] = (f'<div id="{div_id}" class="plotly-chart" style="height:{height}px"></div>'
+                                     f"<script>Plotly.newPlot({_script_json(div_id)}, "
+                                     f"{_script_json(fig.get('data', []))}, {_script_json(fig.get('layout', {}))}, "
                                      '{"displaylogo": false, "responsive": true});</script>')
                 data.pop("text/plain", None)
             data.pop("application/vnd.chitieu.record+json", None)
     holder = nbformat.v4.new_code_cell("")  # its input is hidden; its output carries plotly.js, inlined once
+    holder.id = "chitieu-plotlyjs"  # fixed, not random: the same notebook gives the same page
     holder.outputs = [nbformat.v4.new_output("display_data", data={"text/html": REPORT_CSS + plotlyjs_script()})]
     nb.cells.insert(0, holder)
     # the "basic" template: the cells only, no require.js or MathJax fetched from a CDN; the page is ours
@@ -200,18 +246,26 @@ def to_html(nb) -> str:
 
 
 def render_locality(params: ReportParams, out_dir: Path) -> LocalityResult:
-    """Execute, export and move one locality's report into ``out_dir/<locality>`` (atomically)."""
+    """Execute, export and move one locality's report into ``out_dir/<locality>`` (atomically).
+
+    The parameters are validated again and the locality's data loaded **before** any kernel starts: bad data fails
+    fast, with the message of :class:`chitieu.data.DataError` (file, row, column), and the previous report stays.
+    """
     from .achievement import results_table
     from .charts import export_figures
     from .data import load_locality
     from .tables import write_xlsx
 
     start = time.perf_counter()
-    loc_id = params.locality
+    loc_id = str(getattr(params, "locality", ""))
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{loc_id}-", dir=out_dir))
+    tmp = None
     try:
+        params = ReportParams.model_validate(params.model_dump())  # a hand-built model never reaches a path
+        loc = load_locality(loc_id)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{loc_id}-", dir=out_dir))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; a report folder reads like any other
         nb = parameterize(params)
         _kernel().execute(nb)
         nbformat.write(nb, tmp / "report.ipynb")
@@ -220,7 +274,6 @@ def render_locality(params: ReportParams, out_dir: Path) -> LocalityResult:
         figs = {name: pio.from_json(json.dumps(spec)) for name, spec in _charts(nb)}
         if figs:
             export_figures(figs, tmp / "charts", scale=2.0, formats=("png", "svg"))
-        loc = load_locality(loc_id)
         write_xlsx(results_table(loc, year=params.year), tmp / "bieu-ket-qua.xlsx",
                    title=f"Biểu kết quả — {loc.name}")
         headline = records(nb)
@@ -228,44 +281,72 @@ def render_locality(params: ReportParams, out_dir: Path) -> LocalityResult:
         _swap_into_place(tmp, out_dir / loc_id)
         return LocalityResult(loc_id, True, time.perf_counter() - start, headline=headline)
     except BaseException as exc:  # collected, reported in the summary; the batch goes on
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, KeyboardInterrupt):
             raise
         return LocalityResult(loc_id, False, time.perf_counter() - start, error=_short_error(exc))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _short_error(exc: BaseException) -> str:
     from nbclient.exceptions import CellExecutionError
+    from pydantic import ValidationError
 
-    if isinstance(exc, CellExecutionError):
-        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
-        return "lỗi khi chạy notebook: " + (lines[-1] if lines else type(exc).__name__)
+    from .data import DataError
+
+    if isinstance(exc, CellExecutionError):  # the traceback's last line, without the terminal's colour codes
+        lines = [ln for ln in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(exc)).splitlines() if ln.strip()]
+        return "lỗi khi chạy notebook: " + (lines[-1].strip() if lines else type(exc).__name__)
+    if isinstance(exc, DataError):
+        return str(exc)  # every problem, each with file, row and column
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, OSError) and exc.filename:
+        return f"không ghi được {exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, ValidationError):
+        return "tham số không hợp lệ: " + "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
     return f"{type(exc).__name__}: {exc}".strip() or "".join(traceback.format_exception_only(exc))
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by the complete folder ``tmp``. At every instant either ``final`` or ``.old-<name>`` holds
+    a complete report (the previous one until the new one is in place); :func:`recover` undoes a killed swap."""
     old = final.parent / f".old-{final.name}"
-    if old.exists():
-        shutil.rmtree(old)
+    if old.exists():  # left by a killed run: if it is the only copy, it comes back first
+        if final.exists():
+            shutil.rmtree(old)
+        else:
+            os.rename(old, final)
     if final.exists():
         os.rename(final, old)
-    os.rename(tmp, final)
-    if old.exists():
-        shutil.rmtree(old)
+    try:
+        os.rename(tmp, final)
+    except BaseException:
+        if old.exists() and not final.exists():
+            os.rename(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def recover(out_dir: Path) -> None:
     """After a killed run: restore any report left aside, drop unfinished temporary folders."""
     out_dir = Path(out_dir)
-    if not out_dir.exists():
+    if not out_dir.is_dir():
         return
-    for old in out_dir.glob(".old-*"):
+    for old in sorted(out_dir.glob(".old-*")):
         final = out_dir / old.name[len(".old-"):]
         if final.exists():
             shutil.rmtree(old)
         else:
             os.rename(old, final)
-    for tmp in out_dir.glob(".tmp-*"):
+    for tmp in sorted(out_dir.glob(".tmp-*")):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -325,26 +406,38 @@ def run_batch(params: list[ReportParams], out_dir: Path, *, workers: int = 1, ex
 
 def write_index(out_dir: Path, results: list[LocalityResult]) -> None:
     """``index.html`` linking every locality that has a complete report, with its headline numbers."""
-    from .data import load_localities
+    from .data import DataError, load_localities
     from .tables import atomic_write_bytes
 
-    names = dict(zip(*load_localities()[["id", "name"]].to_numpy().T))
+    if not Path(out_dir).is_dir():  # nothing was rendered and nothing was there: nothing to index
+        return
+    try:
+        names = dict(zip(*load_localities()[["id", "name"]].to_numpy().T))
+    except DataError:  # the index still lists what is on disk; `chitieu check` says what is wrong
+        names = {}
     failed = {r.locality: r.error for r in results if not r.ok}
     rows = []
     for folder in sorted(p for p in Path(out_dir).iterdir() if p.is_dir() and not p.name.startswith(".")):
         rec_file = folder / "records.json"
         if not (folder / "report.html").exists() or not rec_file.exists():
             continue
-        rec = json.loads(rec_file.read_text(encoding="utf-8"))
-        c = rec.get("counts", {})
-        cats = rec.get("categories", {})
+        try:
+            rec = json.loads(rec_file.read_text(encoding="utf-8"))
+            rec = rec if isinstance(rec, dict) else {}
+        except (OSError, UnicodeDecodeError, ValueError):
+            rec = {}
+        c = rec.get("counts") if isinstance(rec.get("counts"), dict) else {}
+        cats = rec.get("categories") if isinstance(rec.get("categories"), dict) else {}
         status = "lỗi ở lần chạy này — báo cáo cũ" if folder.name in failed else ""
+        if not rec:
+            status = (status + "; " if status else "") + "records.json không đọc được"
         rows.append(
             f"<tr><td><a href=\"{html.escape(folder.name)}/report.html\">{html.escape(str(names.get(folder.name, folder.name)))}</a></td>"
-            f"<td>{c.get('exceeded', 0)}</td><td>{c.get('met', 0)}</td><td>{c.get('not_met', 0)}</td>"
-            f"<td>{c.get('unknown', 0)}</td><td>{html.escape(', '.join(f'{k}: {v}' for k, v in cats.items()))}</td>"
+            + "".join(f"<td>{html.escape(str(c.get(k, 0)))}</td>" for k in ("exceeded", "met", "not_met", "unknown"))
+            + f"<td>{html.escape(', '.join(f'{k}: {v}' for k, v in cats.items()))}</td>"
             f"<td><a href=\"{html.escape(folder.name)}/bieu-ket-qua.xlsx\">Excel</a></td><td>{html.escape(status)}</td></tr>")
-    fails = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in failed.items())
+    fails = "".join(f'<li style="white-space:pre-wrap">{html.escape(k)}: {html.escape(v)}</li>'
+                    for k, v in failed.items())
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Báo cáo chỉ tiêu — chitieu</title>
 <style>body{{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #bbb;padding:4px 8px}}th{{background:#d9e1f2}}</style></head><body>
@@ -352,5 +445,6 @@ td,th{{border:1px solid #bbb;padding:4px 8px}}th{{background:#d9e1f2}}</style></
 <table><thead><tr><th>Địa phương</th><th>Vượt</th><th>Đạt</th><th>Không đạt</th><th>Chưa có số liệu</th>
 <th>Tiến độ đến 2030</th><th>Biểu</th><th>Ghi chú</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
 {'<h2>Không tạo được báo cáo</h2><ul>' + fails + '</ul>' if fails else ''}
+{'<p><a href="compare/compare.html">So sánh các địa phương</a></p>' if (Path(out_dir) / "compare" / "compare.html").exists() else ''}
 </body></html>"""
     atomic_write_bytes(Path(out_dir) / "index.html", page.encode("utf-8"))

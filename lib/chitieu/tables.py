@@ -10,7 +10,7 @@ import pandas as pd
 
 from .numfmt import format_pct_vi, format_vi
 
-__all__ = ["CSV_COLUMNS", "LABELS_VI", "display_frame", "to_csv", "write_xlsx", "atomic_write_bytes"]
+__all__ = ["CSV_COLUMNS", "LABELS_VI", "display_frame", "to_csv", "write_xlsx", "atomic_write_bytes", "OutputError"]
 
 CSV_COLUMNS = ["indicator", "name", "unit", "kind", "direction", "target_comparator", "target", "actual_comparator",
                "actual", "actual_year", "actual_status", "ratio_pct", "ratio_exact", "published_ratio_pct", "verdict",
@@ -61,17 +61,37 @@ def to_csv(table: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
+class OutputError(OSError):
+    """An output file could not be written. ``filename`` is the path the user gave (never the temporary file)."""
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: a crash never leaves half a file."""
+    """Write to a temporary file beside ``path`` and rename it over: a crash never leaves half a file.
+
+    Raises :class:`OutputError` (an ``OSError`` naming ``path``) when it cannot be written: a folder, a missing or
+    read-only location.
+    """
+    import errno
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise OutputError(errno.EISDIR, "là một thư mục, cần tên tệp (is a folder, not a file name)", str(path))
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(exc.errno, f"không ghi được (cannot write): {exc.strerror or exc}", str(path)) from None
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; an output reads like any other file
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(exc.errno, f"không ghi được (cannot write): {exc.strerror or exc}", str(path)) from None
         raise
 
 
@@ -121,6 +141,32 @@ def write_xlsx(table: pd.DataFrame, path: Path, *, title: str) -> None:
     for col, width in zip(range(1, 12), (5, 48, 14, 14, 14, 7, 11, 14, 12, 40, 30)):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C3"
+    wb.properties.creator = "chitieu"
+    wb.properties.created = wb.properties.modified = _FIXED_TIME
     buf = BytesIO()
     wb.save(buf)
-    atomic_write_bytes(Path(path), buf.getvalue())
+    atomic_write_bytes(Path(path), _deterministic_zip(buf.getvalue()))
+
+
+_FIXED_TIME = __import__("datetime").datetime(2000, 1, 1)
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same workbook, byte for byte, on every run: fixed entry times in the zip and in ``docProps/core.xml``
+    (openpyxl stamps the time of saving), so two runs on the same data give identical files."""
+    import re
+    import zipfile
+    from io import BytesIO
+
+    src = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, body)
+    return out.getvalue()

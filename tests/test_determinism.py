@@ -1,0 +1,300 @@
+"""Same data, same outputs: tables and numbers identical across runs, processes and hash seeds; every file of a
+locality's report byte-identical between two runs. And a run killed midway never leaves a partial report.
+
+Fast tests check the tables across two interpreters with different ``PYTHONHASHSEED`` (set and dict order), the
+Excel bytes and the HTML of one notebook. The slow tests run real reports: a complete run, a second run killed
+with SIGKILL in the middle of it, and a third that recovers — whose files are then byte-identical to the first's.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, VENV_BIN
+
+LOCALITIES = ["muong-ang", "hac-thanh", "phieng-pan", "phuong-mau"]
+
+_DIGESTS = r"""
+import hashlib, json, sys
+from chitieu import data
+from chitieu.achievement import results_table
+from chitieu.longtable import long_table
+from chitieu.report import projection_frame, scenario_frame
+from chitieu.tables import display_frame, to_csv
+
+def h(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+out = {}
+for loc_id in sys.argv[1:]:
+    loc = data.load_locality(loc_id)
+    table = results_table(loc)
+    out[loc_id] = {
+        "results_csv": h(to_csv(table)),
+        "results_shown": h(display_frame(table).to_csv(index=False)) if not table.empty else "",
+        "long_table": h(long_table(loc).to_csv(index=False, lineterminator="\n")),
+        "projection": h(projection_frame(loc, 2030).to_csv(index=False, lineterminator="\n")),
+        "scenarios": h(scenario_frame(loc, 2030, [{"name": "5%", "pace_pct": 5}]).to_csv(index=False)),
+    }
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+def test_tables_are_identical_across_processes_and_hash_seeds():
+    """Two interpreters with different hash seeds (so sets and dicts of strings iterate differently)."""
+    runs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        res = subprocess.run([sys.executable, "-c", _DIGESTS, *LOCALITIES], capture_output=True, text=True,
+                             env=env, cwd=ROOT, timeout=300)
+        assert res.returncode == 0, res.stderr[-3000:]
+        runs.append(json.loads(res.stdout))
+    assert runs[0] == runs[1]
+    assert all(v["results_csv"] for v in runs[0].values())
+
+
+def test_excel_bytes_are_identical_between_runs(tmp_path: Path):
+    from chitieu.achievement import results_table
+    from chitieu.data import load_locality
+    from chitieu.tables import write_xlsx
+
+    table = results_table(load_locality("muong-ang"))
+    write_xlsx(table, tmp_path / "a.xlsx", title="Biểu kết quả")
+    time.sleep(2.1)  # the zip format stores times to 2 s: a later save would differ if times were kept
+    write_xlsx(table, tmp_path / "b.xlsx", title="Biểu kết quả")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in z.read("docProps/core.xml")
+    import openpyxl
+    ws = openpyxl.load_workbook(tmp_path / "a.xlsx").active
+    assert ws["B3"].value == table.iloc[0]["name"]  # still the same workbook
+
+
+def test_the_html_of_a_notebook_is_the_same_every_time():
+    import nbformat
+
+    from chitieu.report import CHART_META, PLOTLY_MIME
+    from chitieu.runner import to_html
+
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        PLOTLY_MIME: {"data": [{"type": "bar", "x": [1], "y": [2]}], "layout": {}}}, metadata={CHART_META: "ty-le-dat"})
+        for _ in range(2)]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    first, second = to_html(nb), to_html(copy.deepcopy(nb))
+    assert first == second
+    assert 'id="chart-1-ty-le-dat"' in first and 'id="chart-2-ty-le-dat"' in first
+
+
+def test_the_injected_parameters_cell_has_a_fixed_id():
+    from chitieu.params import load_params
+    from chitieu.runner import parameterize
+
+    ids = [[c.id for c in parameterize(load_params("phieng-pan")).cells] for _ in range(2)]
+    assert ids[0] == ids[1] and "injected-parameters" in ids[0]
+
+
+def test_svg_ids_are_made_stable():
+    from chitieu.charts import _stable_svg
+
+    a = b'<svg><defs id="defs-3f9a1c"/><g clip-path="url(#clip3f9a1cxyplot)"/><rect fill="#3f9a1c"/></svg>'
+    assert _stable_svg(a) == (b'<svg><defs id="defs-chitieu"/><g clip-path="url(#clipchitieuxyplot)"/>'
+                              b'<rect fill="#3f9a1c"/></svg>')  # a colour that happens to match is left alone
+
+
+# --------------------------------------------------------------------------------------------
+# Real runs: determinism of every file, and a run killed midway
+# --------------------------------------------------------------------------------------------
+
+RUN = ["muong-ang", "phuong-mau"]  # rendered in this order (one worker): the kill lands in the second
+
+
+def _chitieu_run(out: Path, **popen) -> subprocess.Popen:
+    env = {**os.environ, "COLUMNS": "200"}
+    exe = VENV_BIN / "chitieu"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "chitieu.cli"]
+    return subprocess.Popen([*cmd, "run", *RUN, "--out", str(out), "--workers", "1"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _complete(folder: Path, reference: dict[str, str]) -> None:
+    """A whole report: the same set of files as a complete run, each file whole."""
+    assert set(_files(folder)) == set(reference), folder
+    assert (folder / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    json.loads((folder / "records.json").read_text(encoding="utf-8"))
+    json.loads((folder / "report.ipynb").read_text(encoding="utf-8"))
+    for png in folder.glob("charts/*.png"):
+        assert png.read_bytes().endswith(b"IEND\xaeB`\x82"), png
+    with zipfile.ZipFile(folder / "bieu-ket-qua.xlsx") as z:
+        assert z.testzip() is None
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (kernel, browser), from the parent ids in /proc/<pid>/stat."""
+    parents: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(proc.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the run and everything it started (a kernel and a browser live in sessions of their own)."""
+    children = _descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGKILL)
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "outputs"
+    proc = _chitieu_run(out)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr[-3000:]
+    return out
+
+
+@pytest.mark.slow
+def test_a_run_killed_midway_leaves_every_report_whole_and_the_next_run_recovers(first_run: Path, tmp_path: Path):
+    out = tmp_path / "outputs"
+    import shutil
+    shutil.copytree(first_run, out, symlinks=True)
+    earlier = {loc: _files(out / loc) for loc in RUN}
+    for loc in RUN:  # mark the earlier reports, to tell "kept" from "replaced"
+        (out / loc / "earlier.marker").write_text("earlier run", encoding="utf-8")
+    earlier_files = {loc: _files(out / loc) for loc in RUN}
+
+    proc = _chitieu_run(out, start_new_session=True)
+    killed_in = None
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            tmps = list(out.glob(".tmp-phuong-mau-*"))
+            try:  # once the notebook is written into it (or after a minute): kill, mid-way through the locality
+                begun = tmps and (any(any(t.iterdir()) for t in tmps) or time.monotonic() > deadline - 240)
+            except FileNotFoundError:
+                begun = False
+            if begun:
+                _kill(proc)
+                killed_in = sorted(p.name for t in tmps for p in t.rglob("*"))
+                break
+            time.sleep(0.02)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            _kill(proc)
+        proc.communicate()
+    assert killed_in is not None, "the run ended before it could be killed in the second locality"
+    assert proc.returncode == -signal.SIGKILL
+
+    # muong-ang was finished: fully replaced (the marker is gone with the old folder), byte-identical to the
+    # earlier complete run's files; phuong-mau was in the middle: the earlier report, untouched
+    assert not (out / "muong-ang" / "earlier.marker").exists()
+    _complete(out / "muong-ang", earlier["muong-ang"])
+    assert _files(out / "muong-ang") == earlier["muong-ang"]
+    assert _files(out / "phuong-mau") == earlier_files["phuong-mau"]
+    assert list(out.glob(".tmp-phuong-mau-*")), "the unfinished folder is left for the next run to clear"
+
+    # the next run recovers: temporary folders cleared, every report complete again
+    proc = _chitieu_run(out)
+    _, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr[-3000:]
+    assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))
+    for loc in RUN:
+        _complete(out / loc, earlier[loc])
+        assert _files(out / loc) == earlier[loc]  # and the same bytes as the first run: deterministic
+
+
+@pytest.mark.slow
+def test_two_runs_give_identical_files(first_run: Path, tmp_path: Path):
+    """Every file of every locality's report, byte for byte: tables, numbers, HTML, notebook, images."""
+    out = tmp_path / "outputs"
+    proc = _chitieu_run(out)
+    _, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr[-3000:]
+    for loc in RUN:
+        a, b = _files(first_run / loc), _files(out / loc)
+        assert a.keys() == b.keys()
+        assert [f for f in a if a[f] != b[f]] == []
+    a = json.loads((first_run / "muong-ang" / "records.json").read_text(encoding="utf-8"))
+    assert a["ratios"]["coffee_area"][:2] == [141, 141]
+    assert (first_run / "index.html").read_bytes() == (out / "index.html").read_bytes()
+
+
+# --------------------------------------------------------------------------------------------
+# The swap itself, at the instant a kill could land between its two renames
+# --------------------------------------------------------------------------------------------
+
+def test_a_swap_interrupted_between_its_renames_is_undone(tmp_path: Path, monkeypatch):
+    import chitieu.runner as runner
+
+    final, tmp = tmp_path / "muong-ang", tmp_path / ".tmp-muong-ang-x"
+    final.mkdir()
+    (final / "report.html").write_text("earlier", encoding="utf-8")
+    tmp.mkdir()
+    (tmp / "report.html").write_text("new", encoding="utf-8")
+    real_rename, calls = os.rename, []
+
+    def dies_on_second_rename(a, b):
+        calls.append((a, b))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as if the process died right there
+        real_rename(a, b)
+
+    monkeypatch.setattr(runner.os, "rename", dies_on_second_rename)
+    with pytest.raises(KeyboardInterrupt):
+        runner._swap_into_place(tmp, final)
+    monkeypatch.setattr(runner.os, "rename", real_rename)
+    assert (final / "report.html").read_text(encoding="utf-8") == "earlier"  # put back at once
+
+    # a real kill gives no chance to put it back: only .old-muong-ang holds the report; recover() restores it
+    os.rename(final, tmp_path / ".old-muong-ang")
+    runner.recover(tmp_path)
+    assert (final / "report.html").read_text(encoding="utf-8") == "earlier"
+    assert not list(tmp_path.glob(".old-*")) and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_a_swap_never_deletes_the_only_copy(tmp_path: Path):
+    """A killed run left .old-<x> and no <x>: the next swap brings the old one back before it goes on."""
+    import chitieu.runner as runner
+
+    old = tmp_path / ".old-muong-ang"
+    old.mkdir()
+    (old / "report.html").write_text("earlier", encoding="utf-8")
+    tmp = tmp_path / ".tmp-muong-ang-y"
+    tmp.mkdir()
+    (tmp / "report.html").write_text("new", encoding="utf-8")
+    runner._swap_into_place(tmp, tmp_path / "muong-ang")
+    assert (tmp_path / "muong-ang" / "report.html").read_text(encoding="utf-8") == "new"
+    assert not old.exists() and not tmp.exists()
