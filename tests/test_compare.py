@@ -346,3 +346,12 @@ def test_compare_notebook_runs_and_records(tmp_path):
     assert "Chưa có số liệu" in page and "đồng hạng" in page and "localities: list" not in page
     json.dumps(rec)  # records are plain JSON
     assert not math.isnan(summary["n_uncoded"]["muong-ang"])
+
+
+def test_compare_workbook_is_identical_across_runs(tmp_path):
+    from chitieu.compare import compare_localities, write_xlsx
+
+    comp = compare_localities(["muong-ang", "phieng-pan"])
+    write_xlsx(comp, tmp_path / "a.xlsx")
+    write_xlsx(comp, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

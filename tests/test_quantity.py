@@ -155,3 +155,10 @@ def test_arbitrary_text_never_crashes(text):
 def test_rows_of_number_like_text_never_crash(cells):
     out = parse_row(cells)
     assert [q.raw for q in out] == cells
+
+
+def test_a_rate_per_one_unit_is_not_an_x_of_y():
+    # seed 002 line 541: "250 giường/1 vạn dân" is 250 beds per 10 000 people, not 250 out of 1
+    q = parse("250 giường/1 vạn dân")
+    assert (q.status, q.value, q.numerator) == ("number", 250, None)
+    assert parse("1/1 xã").status == "fraction"  # one commune out of one

@@ -603,6 +603,8 @@ def _ensure_server() -> None:
         browser = find_chromium()
         # mathjax=False: the default page loads MathJax from a CDN, which an offline machine waits on
         kaleido.start_sync_server(path=browser, mathjax=False, silence_warnings=True)
+        import atexit
+        atexit.register(_stop_server)  # before Python removes the browser's profile folder under it
         _SERVER_STARTED = True
 
 

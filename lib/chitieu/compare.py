@@ -947,13 +947,12 @@ def to_csv(comp: Comparison) -> str:
 def write_xlsx(comp: Comparison, path: Path) -> None:
     """A workbook: the comparison (numbers as numbers), which indicators overlap, coverage, rankings, and the
     indicators that cannot be compared (no catalogue code)."""
-    from io import BytesIO
 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .tables import atomic_write_bytes
+    from .tables import save_workbook
 
     wb = Workbook()
     ws = wb.active
@@ -1017,9 +1016,7 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
     sheet("Không so sánh được", unc.rename(columns={"locality": "Địa phương", "indicator": "Mã địa phương",
                                                       "name": "Chỉ tiêu (không có mã danh mục)", "unit": "Đơn vị",
                                                       "source": "Nguồn"}), {1: 24, 2: 30, 3: 60})
-    buf = BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(Path(path), buf.getvalue())
+    save_workbook(wb, path)  # atomic, and identical bytes on every run
 
 
 def _figure_div(fig, div_id: str) -> str:

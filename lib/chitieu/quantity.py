@@ -338,7 +338,10 @@ def _build(raw, text, notes, tokens, problems, unit, per_year_unit, chosen: dict
     masked = _DATE.sub(lambda m: " " * len(m.group()), text)
     frac = _FRACTION.search(masked)
     starts = [t.start for t in tokens]
-    if frac is not None and frac.start("x") in starts and frac.start("y") in starts:
+    # "250 giường/1 vạn dân" is a rate per one unit of something else, not 250 out of 1
+    per_one = frac is not None and frac.group("y") == "1" and bool(frac.group("xu")) \
+        and frac.group("xu").lower() != frac.group("yu").lower()
+    if frac is not None and not per_one and frac.start("x") in starts and frac.start("y") in starts:
         ix, iy = starts.index(frac.start("x")), starts.index(frac.start("y"))
         x, y = values[ix], values[iy]
         if y == 0:

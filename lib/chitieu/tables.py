@@ -141,6 +141,13 @@ def write_xlsx(table: pd.DataFrame, path: Path, *, title: str) -> None:
     for col, width in zip(range(1, 12), (5, 48, 14, 14, 14, 7, 11, 14, 12, 40, 30)):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C3"
+    save_workbook(wb, path)
+
+
+def save_workbook(wb, path: Path) -> None:
+    """Save an openpyxl workbook atomically and byte-identically on every run (no time of saving inside)."""
+    from io import BytesIO
+
     wb.properties.creator = "chitieu"
     wb.properties.created = wb.properties.modified = _FIXED_TIME
     buf = BytesIO()
