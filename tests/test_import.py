@@ -318,3 +318,31 @@ def test_bad_inputs(tmp_path, data_copy):
                    "khong-bang.docx", "không có bảng")
     expect_refusal(run_cli("import", str(FIXTURE), "-l", "ma-moi", data=data_copy), "ma-moi", "--name")
     assert tree_digest(data_copy) == before
+
+
+def test_header_over_two_rows_with_merged_cells(data_copy):
+    """'Kết quả thực hiện' merged over 'Năm 2024 | Năm 2025' (fixture built by tests/fixtures/bad/make_fixtures.py
+    from seed 002 line 799: fruit trees 509 ha in 2024, 509,1 ha in 2025)."""
+    from conftest import ROOT, run_cli
+    from chitieu.data import load_locality
+
+    fixture = ROOT / "tests" / "fixtures" / "bad" / "tieu_de_gop_o.xlsx"
+    out = run_cli("import", str(fixture), "--locality", "thu", "--name", "xã Thử (kiểm thử)", "--level", "xa",
+                  "--province", "Thử", data=data_copy)
+    assert out.returncode == 0, out.stderr
+    assert "tiêu đề hai dòng" in out.stdout + out.stderr
+    v = load_locality("thu", data_copy).values
+    fruit = v[v["indicator"].str.contains("cay_an_qua") & (v["status"] != "target")]
+    assert sorted(zip(fruit["period"], fruit["value"])) == [("2024", 509.0), ("2025", 509.1)]
+
+
+def test_strict_import_writes_nothing_when_a_cell_cannot_be_read(data_copy):
+    from conftest import ROOT, run_cli
+    from test_bad_inputs import snapshot
+
+    before = snapshot(data_copy)
+    fixture = ROOT / "tests" / "fixtures" / "bad" / "bieu_ocr.txt"  # '2.8l5 ha': OCR-damaged
+    out = run_cli("import", str(fixture), "--locality", "thu", "--name", "xã Thử", "--level", "xa",
+                  "--province", "Thử", "--strict", data=data_copy)
+    assert out.returncode == 3 and "2.8l5" in out.stderr and "Traceback" not in out.stderr
+    assert snapshot(data_copy) == before

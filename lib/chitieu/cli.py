@@ -296,7 +296,9 @@ _register_extensions()
 def main() -> None:
     """Entry point: runs the app and turns user errors into messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns typer.Exit's code instead of raising it here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except DataError as exc:
         err.print(str(exc), markup=False, highlight=False)
         sys.exit(2)

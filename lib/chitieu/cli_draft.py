@@ -44,12 +44,26 @@ def import_table(
     table: int | None = typer.Option(None, "--table", min=1, help="số thứ tự của bảng trong tệp .docx"),
     sheet: str | None = typer.Option(None, "--sheet", help="tên trang tính trong tệp .xlsx"),
     dry_run: bool = typer.Option(False, "--dry-run", help="chỉ đọc và báo cáo, không ghi gì vào data/"),
+    strict: bool = typer.Option(False, "--strict", help="không ghi gì và thoát với mã 3 nếu có ô không đọc được"),
 ) -> None:
     """Nhập Biểu kết quả (.docx, .xlsx, văn bản có tab) vào data/<địa phương>/ và liệt kê các ô cần rà soát."""
     from .data import DataError
     from .importer import InputError
     from .importer import import_table as run_import
 
+    if strict and not dry_run:  # read first; write only if every cell could be read
+        try:
+            trial = run_import(file, locality, replace=replace, name=name, level=level, province=province,
+                               term_start=term_start, term_end=term_end, next_term_end=next_term_end, table=table,
+                               sheet=sheet, dry_run=True)
+        except InputError as exc:
+            raise _user_error(exc) from None
+        unread = [r for r in trial.review if r.kind == "unread"]
+        if unread:
+            for r in unread:
+                _warn("  " + r.describe(trial.file_label))
+            _warn(f"--strict: {len(unread)} ô không đọc được; data/ không thay đổi.")
+            raise typer.Exit(3)
     try:
         result = run_import(file, locality, replace=replace, name=name, level=level, province=province,
                             term_start=term_start, term_end=term_end, next_term_end=next_term_end, table=table,

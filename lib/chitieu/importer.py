@@ -312,6 +312,31 @@ def _roles(header: list[str], term_end: int) -> dict[int, tuple[str, int | None,
     return roles
 
 
+def _merge_subheader(header: list[str], sub: list[str] | None, term_end: int) -> list[str] | None:
+    """Join a second header row (years under a merged "Kết quả thực hiện") to the first; None if there is none.
+
+    The second row is a sub-header when its name cell is empty and every filled cell names a year or a kind of
+    result. A merged cell arrives empty (xlsx) or repeated (docx) in the columns it spans: the label to its left
+    is carried over.
+    """
+    if not sub:
+        return None
+    roles = _roles(header, term_end)
+    name_col = next((i for i, r in roles.items() if r[0] == "name"), None)
+    filled = [(i, fold(c)) for i, c in enumerate(sub) if c and c.strip()]
+    if not filled or (name_col is not None and name_col < len(sub) and sub[name_col].strip()):
+        return None
+    if not all(_YEAR.search(c) or re.search(r"\bước\b|thực hiện|kết quả|\bnq\b|nghị quyết", c) for _, c in filled):
+        return None
+    out, carried = [], ""
+    for i in range(max(len(header), len(sub))):
+        top = header[i].strip() if i < len(header) and header[i] else ""
+        carried = top or carried
+        below = sub[i].strip() if i < len(sub) and sub[i] else ""
+        out.append(f"{carried} {below}".strip() if below else top)
+    return out
+
+
 def _find_header(rows: list[list[str]], term_end: int = 2025, limit: int | None = 12) -> int | None:
     """The first row that names a name column and a target or result column (among the first ``limit`` rows)."""
     for i, row in enumerate(rows if limit is None else rows[:limit]):
@@ -444,18 +469,24 @@ def parse_table(rows: list[list[str]], *, term_end: int, file_label: str, lines:
     keep the ids of a locality being replaced.
     """
     lines = lines or list(range(1, len(rows) + 1))
+    review: list[ReviewItem] = []
     hi = _find_header(rows, term_end)
     if hi is None:
         raise InputError(f"{file_label}: không nhận ra dòng tiêu đề của bảng — cần các cột như 'STT', 'Chỉ tiêu' "
                          "(hoặc 'Lĩnh vực'), 'Nghị quyết …', 'Ước thực hiện năm …', 'So sánh …', 'Mục tiêu đến năm …'")
     header = rows[hi]
+    first_data = hi + 1
+    merged = _merge_subheader(header, rows[hi + 1] if hi + 1 < len(rows) else None, term_end)
+    if merged is not None:  # a header over two rows ("Kết quả thực hiện" merged over "Năm 2024 | Năm 2025")
+        header, first_data = merged, hi + 2
+        review.append(ReviewItem(lines[hi + 1], None, " | ".join(c for c in rows[hi + 1] if c),
+                                 "tiêu đề hai dòng (ô gộp): ghép thành " + "; ".join(h for h in header if h), "guess"))
     roles = _roles(header, term_end)
     ncols = len(header)
     col_of = {r[0]: i for i, r in sorted(roles.items(), reverse=True)}
     name_col, stt_col, unit_col = col_of.get("name"), col_of.get("stt"), col_of.get("unit")
     value_cols = [i for i, r in roles.items() if r[0] in ("target", "actual")]
     cmp_cols = [i for i, r in roles.items() if r[0] == "comparison"]
-    review: list[ReviewItem] = []
     indicators, values, comparisons = [], [], []
     used_ids: set[str] = set()
     group_no, group_label = "", ""
@@ -465,7 +496,7 @@ def parse_table(rows: list[list[str]], *, term_end: int, file_label: str, lines:
     def src(line: int) -> str:
         return f"{source_name}:{line}"
 
-    for ri in range(hi + 1, len(rows)):
+    for ri in range(first_data, len(rows)):
         line = lines[ri]
         cells = list(rows[ri])
         if not any(cells):
