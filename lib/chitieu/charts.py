@@ -21,7 +21,6 @@ import html
 import math
 import os
 import shutil
-import tempfile
 import textwrap
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -659,25 +658,11 @@ def _export_size(fig: go.Figure) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, then rename (readers never see a partial file)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; an image should read like any other file
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .tables import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
 
 
 def _stable_svg(data: bytes) -> bytes:

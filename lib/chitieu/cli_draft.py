@@ -51,11 +51,11 @@ def import_table(
     from .importer import InputError
     from .importer import import_table as run_import
 
+    options = dict(replace=replace, name=name, level=level, province=province, term_start=term_start,
+                   term_end=term_end, next_term_end=next_term_end, table=table, sheet=sheet)
     if strict and not dry_run:  # read first; write only if every cell could be read
         try:
-            trial = run_import(file, locality, replace=replace, name=name, level=level, province=province,
-                               term_start=term_start, term_end=term_end, next_term_end=next_term_end, table=table,
-                               sheet=sheet, dry_run=True)
+            trial = run_import(file, locality, **options, dry_run=True)
         except InputError as exc:
             raise _user_error(exc) from None
         unread = [r for r in trial.review if r.kind == "unread"]
@@ -65,9 +65,7 @@ def import_table(
             _warn(f"--strict: {len(unread)} ô không đọc được; data/ không thay đổi.")
             raise typer.Exit(3)
     try:
-        result = run_import(file, locality, replace=replace, name=name, level=level, province=province,
-                            term_start=term_start, term_end=term_end, next_term_end=next_term_end, table=table,
-                            sheet=sheet, dry_run=dry_run)
+        result = run_import(file, locality, **options, dry_run=dry_run)
     except InputError as exc:
         raise _user_error(exc) from None
     except DataError:

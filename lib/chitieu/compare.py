@@ -27,7 +27,7 @@ import pandas as pd
 
 from .achievement import results_table
 from .data import Locality, load_catalogue, load_localities, load_locality
-from .numfmt import decimals_of, format_vi, round_half_up
+from .numfmt import is_missing, decimals_of, format_vi, round_half_up
 from .projection import CATEGORIES, CATEGORY_LABELS_VI, project_panel
 from .report import observations_and_targets
 
@@ -104,12 +104,7 @@ class Comparison:
 # --------------------------------------------------------------------------------------------
 
 def _nan(x) -> bool:
-    if x is None or x is pd.NA:
-        return True
-    try:
-        return bool(np.isnan(x))
-    except TypeError:
-        return False
+    return is_missing(x)
 
 
 def _choose_local(ind: pd.DataFrame, loc: Locality, horizon: int) -> tuple[str, list[str]]:

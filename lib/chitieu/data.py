@@ -380,26 +380,24 @@ def _check_sources(frame: pd.DataFrame, lines: dict[str, list[str]], problems: l
                                     "(raw text not found on the cited line)"))
 
 
-def load_localities(root: Path | None = None) -> pd.DataFrame:
+def _load_table(name: str, kind: str, root: Path | None) -> pd.DataFrame:
+    """One of the shared tables of ``data/`` (``localities.csv``, ``catalogue.csv``), validated."""
     root = root or data_dir()
     problems: list[Problem] = []
-    frame = read_csv_text(root / "localities.csv", root, problems)
+    frame = read_csv_text(root / name, root, problems)
     if frame is not None:
-        validate_frame(frame, "localities", _rel(root / "localities.csv", root), problems)
+        validate_frame(frame, kind, _rel(root / name, root), problems)
     if problems:
         raise DataError(problems)
     return frame.reset_index(drop=True)
+
+
+def load_localities(root: Path | None = None) -> pd.DataFrame:
+    return _load_table("localities.csv", "localities", root)
 
 
 def load_catalogue(root: Path | None = None) -> pd.DataFrame:
-    root = root or data_dir()
-    problems: list[Problem] = []
-    frame = read_csv_text(root / "catalogue.csv", root, problems)
-    if frame is not None:
-        validate_frame(frame, "catalogue", _rel(root / "catalogue.csv", root), problems)
-    if problems:
-        raise DataError(problems)
-    return frame.reset_index(drop=True)
+    return _load_table("catalogue.csv", "catalogue", root)
 
 
 def _read_many(folder: Path, pattern: str, kind: str, root: Path, problems: list[Problem]) -> pd.DataFrame:

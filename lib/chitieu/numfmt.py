@@ -15,7 +15,19 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["round_half_up", "format_vi", "format_pct_vi", "decimals_of"]
+__all__ = ["round_half_up", "format_vi", "format_pct_vi", "decimals_of", "is_missing"]
+
+
+def is_missing(x) -> bool:
+    """None, pandas' NA, or a float NaN (numpy included); False for anything else, text included."""
+    import pandas as pd
+
+    if x is None or x is pd.NA:
+        return True
+    try:
+        return bool(math.isnan(x))
+    except TypeError:
+        return False
 
 
 def round_half_up(x: float, decimals: int = 0) -> float:

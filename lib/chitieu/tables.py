@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 import os
 import tempfile
 from pathlib import Path
@@ -65,8 +66,10 @@ class OutputError(OSError):
     """An output file could not be written. ``filename`` is the path the user gave (never the temporary file)."""
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: a crash never leaves half a file.
+@contextmanager
+def atomic_output(path: Path):
+    """A binary file handle on a temporary file beside ``path``, renamed over ``path`` only when the block ends
+    without error: a crash or an exception never leaves half a file, and the old file stays until then.
 
     Raises :class:`OutputError` (an ``OSError`` naming ``path``) when it cannot be written: a folder, a missing or
     read-only location.
@@ -86,13 +89,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.umask(mask)
         os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; an output reads like any other file
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
             raise OutputError(exc.errno, f"không ghi được (cannot write): {exc.strerror or exc}", str(path)) from None
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
+    with atomic_output(path) as f:
+        f.write(data)
 
 
 _FILL = {"exceeded": "C6EFCE", "met": "DDEBF7", "not_met": "FFC7CE", "unknown": "EDEDED"}
