@@ -274,16 +274,29 @@ def _prob_meets(center: Any, scale: Any, df: Any, target: Any, cmp: Any) -> np.n
     cmp = np.asarray(cmp)
     c, s, df, t, cmp = np.broadcast_arrays(c, s, df, t, cmp)
 
-    def cdf(x):
+    finite_df = np.isfinite(df)
+    safe_df = np.where(finite_df & (df > 0), df, 1.0)
+
+    def cdf(x, where):
+        """Student t cdf where df is finite, normal elsewhere; computed only on ``where`` (NaN outside)."""
+        out = np.full(c.shape, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = (x - c) / s
-            safe_df = np.where(np.isfinite(df) & (df > 0), df, 1.0)
-            return np.where(np.isfinite(df), stats.t.cdf(z, safe_df), stats.norm.cdf(z))
+            z = (x[where] - c[where]) / s[where]
+            fin = finite_df[where]
+            vals = np.empty(z.shape)
+            vals[fin] = stats.t.cdf(z[fin], safe_df[where][fin])
+            vals[~fin] = stats.norm.cdf(z[~fin])
+        out[where] = vals
+        return out
 
     tol = BAND_TOLERANCE * np.abs(t)
+    upper_side = (cmp == _GE) | (cmp == _GT)
+    lower_side = (cmp == _LE) | (cmp == _LT)
+    band = cmp == _BAND
+    at_target = cdf(t, upper_side | lower_side)
     p = np.select(
-        [(cmp == _GE) | (cmp == _GT), (cmp == _LE) | (cmp == _LT), cmp == _BAND],
-        [1.0 - cdf(t), cdf(t), cdf(t + tol) - cdf(t - tol)],
+        [upper_side, lower_side, band],
+        [1.0 - at_target, at_target, cdf(t + tol, band) - cdf(t - tol, band)],
         default=np.nan,
     )
     point = _satisfies(c, t, cmp)
@@ -1541,10 +1554,14 @@ def project_panel(obs: pd.DataFrame, targets: pd.DataFrame, to: int = 2030, *,
         ("capped_at_100", capped),
         ("floored_at_0", floored),
     ]
-    flags = np.full((G, M), "", dtype=object)
-    for name, mask in flag_masks:
-        sep = np.where(flags == "", "", "; ")
-        flags = np.where(mask, flags + sep + name, flags)
+    # one string per distinct combination of flags, not per cell (the same text as joining cell by cell)
+    bits = np.zeros((G, M), dtype=np.int64)
+    for i, (_, mask) in enumerate(flag_masks):
+        bits |= np.asarray(mask, dtype=bool).astype(np.int64) << i
+    combos, inverse = np.unique(bits, return_inverse=True)
+    texts = np.array(["; ".join(name for i, (name, _) in enumerate(flag_masks) if c >> i & 1)
+                      for c in combos.tolist()], dtype=object)
+    flags = texts[inverse.reshape(G, M)]
 
     # ---------------- long output
     gi, mi = np.nonzero(applicable)
