@@ -42,7 +42,7 @@ class ReportParams(BaseModel):
     locality: str = Field(pattern=LOCALITY_ID.pattern, max_length=60)
     year: int = Field(2025, ge=2000, le=2100, description="năm cuối nhiệm kỳ đánh giá")
     horizon: int = Field(2030, ge=2000, le=2100, description="năm mục tiêu dự báo")
-    language: Literal["vi", "en"] = "vi"
+    language: Literal["vi"] = "vi"  # labels are Vietnamese; no English report exists yet, so "en" is refused
     scenarios: list[ScenarioParam] = Field(default_factory=list, max_length=10)
 
     def notebook_parameters(self) -> dict:

@@ -301,7 +301,8 @@ def _prob_meets(center: Any, scale: Any, df: Any, target: Any, cmp: Any) -> np.n
     )
     point = _satisfies(c, t, cmp)
     # a perfect fit: zero spread up to rounding (both paths must agree on what "zero" is)
-    p = np.where(s <= 1e-12 * np.maximum(1.0, np.abs(c)), point, p)
+    # (1e-9 of the value: the two paths' sums of squares differ by rounding on a perfectly straight series)
+    p = np.where(s <= 1e-9 * np.maximum(1.0, np.abs(c)), point, p)
     return np.where(np.isnan(c) | np.isnan(s) | np.isnan(t), np.nan, p)
 
 
