@@ -152,7 +152,9 @@ def scenario_frame(loc: Locality, horizon: int, scenarios: list[dict]) -> pd.Dat
             res = fit_series(series["year"].tolist(), series["value"].tolist(), target=t.target,
                              target_year=horizon, direction=t.direction, kind=t.kind, comparator=t.comparator,
                              period_start=t.period_start)
-        except ValueError:
+        except ValueError as exc:  # shown in the table, not dropped
+            rows.append({"indicator": t.indicator, "scenario": "—", "projected": math.nan,
+                         "anticipated_pct": math.nan, "verdict": f"không tính được: {exc}"})
             continue
         specs = [("Nhịp cần thiết", Scenario.required())]
         for s in scenarios:
@@ -245,8 +247,12 @@ def progress_html(progress: pd.DataFrame, horizon: int) -> str:
     return html_table(_progress_display(progress))
 
 
-def trend_charts(loc: Locality, progress: pd.DataFrame, horizon: int, limit: int = 6):
-    """Trend charts with projection fans for the indicators that have at least two data points."""
+def trend_charts(loc: Locality, progress: pd.DataFrame, horizon: int, limit: int = 6,
+                 skipped: list[str] | None = None):
+    """Trend charts with projection fans for the indicators that have at least two data points.
+
+    An indicator whose series cannot be fitted is not drawn; its reason goes to ``skipped`` when given.
+    """
     from .charts import trend_fan
     from .projection import fit_series
 
@@ -263,7 +269,9 @@ def trend_charts(loc: Locality, progress: pd.DataFrame, horizon: int, limit: int
                              direction=t["direction"], kind=t["kind"], comparator=t["comparator"],
                              period_start=t["period_start"])
             path = res.path(to=horizon)
-        except ValueError:
+        except ValueError as exc:
+            if skipped is not None:
+                skipped.append(f"{names.get(ind, ind)}: {exc}")
             continue
         yield f"xu-huong-{ind.replace('_', '-')}", trend_fan(
             s["year"].tolist(), s["value"].tolist(), target=float(t["target"]), target_year=horizon,
