@@ -433,7 +433,9 @@ def write_index(out_dir: Path, results: list[LocalityResult]) -> None:
             status = (status + "; " if status else "") + "records.json không đọc được"
         rows.append(
             f"<tr><td><a href=\"{html.escape(folder.name)}/report.html\">{html.escape(str(names.get(folder.name, folder.name)))}</a></td>"
-            + "".join(f"<td>{html.escape(str(c.get(k, 0)))}</td>" for k in ("exceeded", "met", "not_met", "unknown"))
+            + ("".join(f"<td>{html.escape(str(c.get(k, 0)))}</td>" for k in ("exceeded", "met", "not_met", "unknown"))
+               if any(c.values()) else  # no 2020-2025 target at all: say so rather than print four zeros
+               '<td colspan="4">chưa có chỉ tiêu nhiệm kỳ trong tài liệu</td>')
             + f"<td>{html.escape(', '.join(f'{k}: {v}' for k, v in cats.items()))}</td>"
             f"<td><a href=\"{html.escape(folder.name)}/bieu-ket-qua.xlsx\">Excel</a></td><td>{html.escape(status)}</td></tr>")
     fails = "".join(f'<li style="white-space:pre-wrap">{html.escape(k)}: {html.escape(v)}</li>'
