@@ -79,6 +79,7 @@ MIN_POINTS_PROBABILITY = 3   # the indicative probability needs the intervals
 ETS_SMOOTHING_ZERO = 1e-3    # smoothing_level at or below this: the fit has collapsed
 ETS_SIMULATIONS = 2000       # repetitions for intervals of ETS sums / averages
 ETS_SEED = 2030
+from .numfmt import is_missing  # noqa: E402
 from .rules import BAND_TOLERANCE  # noqa: E402  a band target written "=" is met within ±5 % of it
 SHARE_CAP = 100.0            # shares cannot exceed 100 %
 _CAP_EPS = 1e-9              # rounding noise around 0 and 100 is not flagged as capping
@@ -575,13 +576,7 @@ def _whole_year(x: Any, name: str) -> int:
     return int(value)
 
 
-def _is_missing(x: Any) -> bool:
-    if x is None or x is pd.NA:
-        return True
-    try:
-        return bool(np.isnan(x))
-    except TypeError:
-        return False
+_is_missing = is_missing  # None, NA or NaN (shared with the rest of the package)
 
 
 _FLOAT_ATTRIBUTES = (
