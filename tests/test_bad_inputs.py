@@ -12,6 +12,7 @@ through the real ``chitieu`` executable to show the two agree. The table of case
 """
 from __future__ import annotations
 
+from _tier import examples
 import contextlib
 import csv
 import hashlib
@@ -628,7 +629,7 @@ units = st.one_of(st.none(), st.sampled_from(["ha", "%", "%/năm", "tấn", "ng�
 contexts = st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4)
 
 def fuzz(n: int) -> settings:
-    return settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    return settings(max_examples=examples(n), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 STATUSES = {"number", "fraction", "words", "missing", "unread"}
 
 

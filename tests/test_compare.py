@@ -174,6 +174,7 @@ def synthetic(tmp_path_factory):
     return root, ids, compare.compare_localities(ids, root=root)
 
 
+@pytest.mark.slow  # 30 localities: ~10 s
 def test_synthetic_thirty_localities(synthetic):
     root, ids, comp = synthetic
     assert len(ids) == 30 and all(i.startswith("synthetic-") for i in ids)
@@ -213,6 +214,7 @@ def test_synthetic_thirty_localities(synthetic):
     assert set(waste["rank_vi"]) == {"chưa có số liệu"}
 
 
+@pytest.mark.slow  # 30 localities: ~10 s
 def test_synthetic_localities_like_mine(synthetic):
     _, ids, comp = synthetic
     # same level: every synthetic locality is a xã
@@ -229,6 +231,7 @@ def test_synthetic_localities_like_mine(synthetic):
     assert (income["pace_difference"].abs() < 0.05).all()
 
 
+@pytest.mark.slow  # 30 localities: ~10 s
 def test_cli_compare_on_synthetic_data(synthetic, tmp_path):
     root, _, _ = synthetic
     code, err, out = cli_in_process(["compare", "synthetic-001", "synthetic-002", "--indicator", "income_per_capita",

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from _tier import examples
 import ast
 import csv
 import html
@@ -157,7 +158,7 @@ _scenario = st.fixed_dictionaries({"name": _any_text.filter(lambda s: len(s) >= 
                                             "historical_delta_pct": st.floats(-100, 100)})
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(150), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(scenarios=st.lists(_scenario, max_size=4), year=st.integers(2000, 2100), language=st.sampled_from(["vi"]),
        extra=st.dictionaries(_any_text, st.integers(), max_size=2))
 def test_injected_cell_holds_only_model_names_with_literal_values(scenarios, year, language, extra):

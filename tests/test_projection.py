@@ -7,6 +7,7 @@ calculator, never copied from the module's output). Sources: data/sources/004_05
 
 from __future__ import annotations
 
+from _tier import examples
 import math
 
 import numpy as np
@@ -735,7 +736,7 @@ def _random_series(draw):
     return years, vals, target, ty, direction, kind, cmp, ps
 
 
-@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_random_series(), min_size=1, max_size=6))
 # found by hypothesis: a perfectly straight series falling onto a target of 0 — rounding in the two paths' spreads
 @example(series=[([2015, 2016, 2017], [36.0, 33.0, 30.0], 0.0, 2027, "higher", "level", ">=", None)])

@@ -4,6 +4,7 @@ Expected values are read off the source documents by hand (the Vietnamese conven
 """
 from __future__ import annotations
 
+from _tier import examples
 import math
 
 import pytest
@@ -127,7 +128,7 @@ vn_numbers = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(x=vn_numbers, unit=st.sampled_from(["", " ha", "%", " tấn", " người", " tỷ đồng"]))
 def test_vietnamese_formatting_parses_back(x, unit):
     if unit == "%" and x > 1000:
@@ -140,7 +141,7 @@ def test_vietnamese_formatting_parses_back(x, unit):
     assert math.isclose(q.value, x, rel_tol=0, abs_tol=1e-9), (text, q)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.text(max_size=80))
 def test_arbitrary_text_never_crashes(text):
     q = parse(text)
@@ -150,7 +151,7 @@ def test_arbitrary_text_never_crashes(text):
         assert math.isfinite(q.value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.text(alphabet="0123456789.,/% haTrêndưới…", max_size=20), min_size=1, max_size=6))
 def test_rows_of_number_like_text_never_crash(cells):
     out = parse_row(cells)
