@@ -31,6 +31,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # reference_panel: the slow per-series path
 RESULTS = HERE / "RESULTS.md"
 PY = sys.executable
 CLI = str(Path(PY).parent / "chitieu")
@@ -131,7 +132,8 @@ def update_results(sections: dict[str, str]) -> None:
 
 def worker_stages(path: str, out: str) -> dict:
     """read → validate → compute → write, each timed; the peak RSS is this process's."""
-    from chitieu.panel import assess_panel, panel_from_frame, read_table, write_output
+    from chitieu.analysis.panel import assess_panel
+    from chitieu.io.panelio import panel_from_frame, read_table, write_output
 
     t, cpu = {}, {}
     t0, c0 = time.perf_counter(), time.process_time()
@@ -168,7 +170,8 @@ def worker_tracemalloc(path: str) -> dict:
     """Peak memory the panel computation allocates (validate + compute), input table excluded."""
     import tracemalloc
 
-    from chitieu.panel import assess_panel, panel_from_frame, read_table
+    from chitieu.analysis.panel import assess_panel
+    from chitieu.io.panelio import panel_from_frame, read_table
 
     frame, rows = read_table(path)
     tracemalloc.start()
@@ -185,7 +188,8 @@ def worker_profile(path: str) -> dict:
     import cProfile
     import pstats
 
-    from chitieu.panel import assess_panel, panel_from_frame, read_table
+    from chitieu.analysis.panel import assess_panel
+    from chitieu.io.panelio import panel_from_frame, read_table
 
     frame, rows = read_table(path)
     prof = cProfile.Profile()
@@ -222,12 +226,12 @@ def worker_profile(path: str) -> dict:
 
 
 def worker_charts_warm(fig_dir: str, out_dir: str, n: int) -> dict:
-    """One process, one warm kaleido server (chitieu.charts.export_figures): first chart, then each alone, then
+    """One process, one warm kaleido server (chitieu.report.charts.export_figures): first chart, then each alone, then
     all in one call."""
     t_start = time.perf_counter()
     import plotly.io as pio
 
-    from chitieu.charts import export_figures
+    from chitieu.report.charts import export_figures
 
     figs = {p.stem: pio.read_json(p) for p in sorted(Path(fig_dir).glob("*.json"))[:n]}
     t_import = time.perf_counter() - t_start
@@ -253,7 +257,7 @@ def worker_charts_batch(fig_dir: str, out_dir: str, n: int) -> dict:
     t_start = time.perf_counter()
     import plotly.io as pio
 
-    from chitieu.charts import export_figures
+    from chitieu.report.charts import export_figures
 
     figs = {p.stem: pio.read_json(p) for p in sorted(Path(fig_dir).glob("*.json"))[:n]}
     export_figures(figs, Path(out_dir), formats=("png",))
@@ -303,7 +307,7 @@ def baseline_frame(path: Path) -> pd.DataFrame:
 
 def compare(fast: pd.DataFrame, slow: pd.DataFrame) -> tuple[float, int, int]:
     """(max abs difference over the numeric columns, cells of text columns that differ, rows)."""
-    from chitieu.panel import OUTPUT_COLUMNS
+    from chitieu.analysis.panel import OUTPUT_COLUMNS
 
     key = ["locality", "indicator", "method"]
     a = fast.sort_values(key, na_position="first").reset_index(drop=True)
@@ -334,7 +338,9 @@ def compare(fast: pd.DataFrame, slow: pd.DataFrame) -> tuple[float, int, int]:
 
 
 def bench_panel(path: Path, runs: int, sample: int, full_baseline: bool, out_dir: Path) -> tuple[str, dict]:
-    from chitieu.panel import assess_panel, assess_panel_per_series, panel_from_frame
+    from chitieu.analysis.panel import assess_panel
+    from chitieu.io.panelio import panel_from_frame
+    from reference_panel import assess_panel_per_series
 
     print(f"[panel] {path} (load {load_avg()})", flush=True)
     out_csv = out_dir / "panel-out.csv"
@@ -407,7 +413,7 @@ def run_measured_cli(path: Path, out: Path) -> tuple[float, float, float]:
 def bench_scaling(runs: int, out_dir: Path, main_path: Path | None) -> list[dict]:
     from gen_national_panel import generate, write
 
-    from chitieu.panel import assess_panel_per_series
+    from reference_panel import assess_panel_per_series
 
     rows = []
     for n in (100, 1000, 3321):
@@ -549,7 +555,7 @@ def panel_section(d: dict, scaling: list[dict] | None, gen_s: float, path: Path,
         "",
         "### Against the straightforward per-series loop",
         "",
-        "The baseline is `chitieu.panel.assess_panel_per_series`: a pandas `groupby([\"locality\", \"indicator\"])"
+        "The baseline is `tests/reference_panel.py` (`assess_panel_per_series`): a pandas `groupby([\"locality\", \"indicator\"])"
         ".apply` calling `fit_series(..., ets=False).to_panel_rows()` and `achievement.assess` for each series, on "
         "the same long table (read into pandas beforehand, not timed). "
         f"It was timed on a random sample of {fmt_n(d['sample'])} series (seed 0; the same sample for both paths, "
@@ -628,7 +634,7 @@ PROFILE_NOTE = (
     "remains is pandas (building frames of half a million rows, and the sort, `groupby().ngroup()`, duplicate "
     "check and merge at the top of `project_panel`) and plain numpy. End to end, `chitieu panel` is mostly "
     "reading and writing CSV text: the writer was the largest single cost (pandas `to_csv` formats each float "
-    "with numpy: 8,0–8,3 s for this output at load ≈ 2), replaced by `chitieu.panel.write_csv`, which writes "
+    "with numpy: 8,0–8,3 s for this output at load ≈ 2), replaced by `chitieu.io.panelio.write_csv`, which writes "
     "the same bytes (checked with `cmp`) in 2,9–3,1 s; Parquet (with pyarrow) would cut reading and writing "
     "further.")
 
@@ -648,8 +654,8 @@ SCALING_NOTE = (
 
 def make_figures(path: Path, fig_dir: Path, n: int = 6) -> list[tuple[int, int]]:
     """n trend charts with projection fans, from SYNTHETIC series of the panel, saved as plotly JSON."""
-    from chitieu.charts import _export_size, trend_fan
-    from chitieu.projection import METHOD_LABELS_VI, fit_series
+    from chitieu.report.charts import _export_size, trend_fan
+    from chitieu.analysis.projection import METHOD_LABELS_VI, fit_series
 
     frame = pd.read_csv(path, nrows=20000, dtype={"period": str}, keep_default_na=False, na_values={"value": [""]})
     fig_dir.mkdir(parents=True, exist_ok=True)
@@ -690,7 +696,7 @@ def make_figures(path: Path, fig_dir: Path, n: int = 6) -> list[tuple[int, int]]
 def bench_charts(path: Path, runs: int, out_dir: Path) -> dict:
     import plotly.io as pio
 
-    from chitieu.charts import _export_size
+    from chitieu.report.charts import _export_size
 
     fig_dir = out_dir / "figs"
     make_figures(path, fig_dir)
@@ -723,7 +729,7 @@ def charts_section(d: dict, runs: int) -> str:
         f"Machine: {machine()}; load average {d['load']} during the run (a shared machine: other sessions ran "
         "Chromium too). Kaleido 1.x with Debian's Chromium.",
         "",
-        f"Charts: {n} trend charts with projection fans (`chitieu.charts.trend_fan`) of SYNTHETIC series from the "
+        f"Charts: {n} trend charts with projection fans (`chitieu.report.charts.trend_fan`) of SYNTHETIC series from the "
         "national panel, exported as PNG at scale 2 (1.000 × 540 px layout).",
         "",
         "```bash",
@@ -732,7 +738,7 @@ def charts_section(d: dict, runs: int) -> str:
         "",
         f"| way (medians, {runs} runs) | per chart |",
         "|---|---|",
-        f"| **inside the batch**: one kaleido server per process (`chitieu.charts.export_figures`), each chart "
+        f"| **inside the batch**: one kaleido server per process (`chitieu.report.charts.export_figures`), each chart "
         f"exported on its own call | **{fmt_s(inside)}** |",
         f"| the same, all {n} in one `export_figures` call | {fmt_s(med(per_batch))} |",
         f"| first chart of a process (starts Chromium) | {fmt_s(first)} |",

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from chitieu.projection import fit_series, project_panel
+from chitieu.analysis.projection import fit_series, project_panel
 
 KINDS = [
     ("higher", "level", ">=", None), ("lower", "share", "<=", None), ("higher", "share", ">=", None),

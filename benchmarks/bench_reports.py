@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from chitieu.synthetic import make_synthetic_data  # noqa: E402
+from chitieu.io.synthetic import make_synthetic_data  # noqa: E402
 
 EXPORT_SCRIPT = r"""
 import json, sys

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from chitieu.achievement import assess, results_table
-from chitieu.data import load_locality
-from chitieu.numfmt import format_pct_vi, format_vi, round_half_up
+from chitieu.analysis.achievement import assess, results_table
+from chitieu.io.data import load_locality
+from chitieu.core.numfmt import format_pct_vi, format_vi, round_half_up
 
 
 def test_half_up_not_bankers():

@@ -11,8 +11,8 @@ import io
 
 import pytest
 
-from chitieu import audit
-from chitieu.importer import InputError
+from chitieu.analysis import audit
+from chitieu.io.importer import InputError
 from conftest import DATA, ROOT, run_cli
 
 SEED = DATA / "sources" / "002_12d62f31151c975c.txt"
@@ -153,7 +153,7 @@ def test_docx_draft_and_csv(tmp_path):
 
 
 def test_generated_draft_audits_clean(tmp_path):
-    from chitieu.draft import write_draft
+    from chitieu.report.draft import write_draft
 
     result = write_draft("muong-ang", tmp_path, root=DATA, charts=False)
     report = audit.audit_document(result.markdown, "muong-ang", root=DATA)

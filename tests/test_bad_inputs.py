@@ -444,7 +444,7 @@ def test_bad_input_gets_a_clear_answer(case: Case, tmp_path: Path, pristine: Pat
 
 def test_a_target_of_zero_is_flagged_not_an_error(data_copy: Path):
     """A target of 0 ("không còn hộ nghèo") is legitimate: no ratio (÷ 0), a verdict by direction, a warning."""
-    from chitieu.data import check, load_locality
+    from chitieu.io.data import check, load_locality
 
     set_line(V, 2, ",29.2,", ",0,")(data_copy)
     result = chitieu("table", "muong-ang", "--format", "csv", data=data_copy)
@@ -463,7 +463,7 @@ def test_a_target_of_zero_is_flagged_not_an_error(data_copy: Path):
 
 def test_a_value_not_found_in_its_raw_text_is_a_warning(data_copy: Path):
     """2.815 ha typed as 2.815: a valid number, but no reading of the raw text; said, not refused."""
-    from chitieu.data import check
+    from chitieu.io.data import check
 
     set_line(V, 31, ",2815,", ",2.815,")(data_copy)
     warnings: list = []
@@ -520,18 +520,9 @@ def test_every_problem_at_once_in_one_message(data_copy: Path):
 
 
 # --------------------------------------------------------------------------------------------
-# Waiting for a change in cli.py (docs/ERRORS.md, "Follow-ups"): these run once it is made
+# Outputs that cannot be written, and warnings of `chitieu check` (docs/ERRORS.md)
 # --------------------------------------------------------------------------------------------
 
-def _cli_source(name: str | None = None) -> str:
-    import inspect
-
-    import chitieu.cli as cli
-    return inspect.getsource(getattr(cli, name) if name else cli)
-
-
-@pytest.mark.skipif("except OSError" not in _cli_source("main"),
-                    reason="needs cli.main to turn OSError into a message (docs/ERRORS.md, follow-up 1)")
 @pytest.mark.parametrize("target", ["{out}/muong-ang", "/proc/chitieu-test/bieu.xlsx"])
 def test_an_output_that_cannot_be_written_is_a_message(target: str, tmp_path: Path, pristine: Path):
     case = Case("unwritable_output", "", None, ("table", "muong-ang", "--format", "xlsx", "--output", target),
@@ -541,8 +532,6 @@ def test_an_output_that_cannot_be_written_is_a_message(target: str, tmp_path: Pa
     assert after == before
 
 
-@pytest.mark.skipif("warnings" not in _cli_source("check"),
-                    reason="needs `chitieu check` to print warnings (docs/ERRORS.md, follow-up 2)")
 def test_check_prints_warnings_and_exits_0(data_copy: Path):
     set_line(V, 2, ",29.2,", ",0,")(data_copy)
     result = chitieu("check", data=data_copy)
@@ -605,7 +594,7 @@ if __name__ == "__main__":
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from chitieu.quantity import Quantity, QuantityError, parse, parse_row  # noqa: E402
+from chitieu.io.quantity import Quantity, QuantityError, parse, parse_row  # noqa: E402
 
 #: pieces of what report cells are made of, including what OCR and copy-paste do to them
 _PIECES = [
@@ -678,7 +667,7 @@ _csv_pieces = st.sampled_from([",", '"', '""', "\n", "\r\n", "\r", ";", "\t", "\
        kind=st.sampled_from(["values", "indicators", "comparisons", "localities", "catalogue"]),
        keep_header=st.booleans())
 def test_fuzz_csv_reader_never_raises(tmp_path_factory, body, kind, keep_header):
-    from chitieu.data import Problem, _schemas, read_csv_text, validate_frame
+    from chitieu.io.data import Problem, _schemas, read_csv_text, validate_frame
 
     folder = tmp_path_factory.getbasetemp() / "fuzz-csv" / "data"
     folder.mkdir(parents=True, exist_ok=True)
@@ -727,8 +716,8 @@ def test_a_notebook_failing_in_the_kernel_does_not_stop_the_next(tmp_path: Path,
     """A failure inside the kernel (not caught by validation): collected; the warm kernel then renders the next."""
     import nbformat
 
-    import chitieu.runner as runner
-    from chitieu.params import load_params
+    import chitieu.report.runner as runner
+    from chitieu.report.params import load_params
 
     real = runner.parameterize
 

@@ -11,8 +11,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from chitieu import achievement, charts, data
-from chitieu.charts import VERDICT_COLORS
+from chitieu.analysis import achievement
+from chitieu.report import charts
+from chitieu.io import data
+from chitieu.report.charts import VERDICT_COLORS
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chitieu import compare
-from chitieu.synthetic import make_synthetic_data
+from chitieu.analysis import compare
+from chitieu.io.synthetic import make_synthetic_data
 from conftest import run_cli
 
 REAL = ["muong-ang", "hac-thanh", "phieng-pan", "phuong-mau"]
@@ -259,6 +259,7 @@ def cli_in_process(args: list[str], data: Path | None = None) -> tuple[int, str,
     from contextlib import redirect_stderr, redirect_stdout
 
     from chitieu import cli
+    from chitieu.cli import _common
 
     old_argv, old_env = sys.argv, os.environ.get("CHITIEU_DATA")
     sys.argv = ["chitieu", *args]
@@ -268,13 +269,13 @@ def cli_in_process(args: list[str], data: Path | None = None) -> tuple[int, str,
     code = 0
     try:
         with redirect_stderr(err), redirect_stdout(out):
-            cli.err.file = err
+            _common.err.file = err
             try:
                 cli.main()
             except SystemExit as exc:
                 code = exc.code or 0
     finally:
-        cli.err.file = None
+        _common.err.file = None
         sys.argv = old_argv
         if data is not None:
             if old_env is None:
@@ -329,9 +330,10 @@ def test_compare_notebook_runs_and_records(tmp_path):
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from chitieu.runner import ROOT, WarmKernel, records, to_html
+    from chitieu.config import notebook_path
+    from chitieu.report.runner import WarmKernel, records, to_html
 
-    nb = load_notebook_node(str(ROOT / "notebooks" / "compare_localities.ipynb"))
+    nb = load_notebook_node(str(notebook_path("compare_localities.ipynb")))
     nb = parameterize_notebook(nb, {"localities": REAL, "indicators": [], "focus": "phieng-pan"}, report_mode=False)
     kernel = WarmKernel()
     try:
@@ -352,7 +354,7 @@ def test_compare_notebook_runs_and_records(tmp_path):
 
 
 def test_compare_workbook_is_identical_across_runs(tmp_path):
-    from chitieu.compare import compare_localities, write_xlsx
+    from chitieu.analysis.compare import compare_localities, write_xlsx
 
     comp = compare_localities(["muong-ang", "phieng-pan"])
     write_xlsx(comp, tmp_path / "a.xlsx")

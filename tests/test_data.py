@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chitieu.data import DataError, check, load_locality
-from chitieu.quantity import parse_row
+from chitieu.io.data import DataError, check, load_locality
+from chitieu.io.quantity import parse_row
 from conftest import DATA, run_cli
 
 SOURCES = DATA / "sources"

@@ -26,11 +26,11 @@ LOCALITIES = ["muong-ang", "hac-thanh", "phieng-pan", "phuong-mau"]
 
 _DIGESTS = r"""
 import hashlib, json, sys
-from chitieu import data
-from chitieu.achievement import results_table
-from chitieu.longtable import long_table
-from chitieu.report import projection_frame, scenario_frame
-from chitieu.tables import display_frame, to_csv
+from chitieu.io import data
+from chitieu.analysis.achievement import results_table
+from chitieu.io.data import long_table
+from chitieu.report.sections import projection_frame, scenario_frame
+from chitieu.report.tables import display_frame, to_csv
 
 def h(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -64,9 +64,9 @@ def test_tables_are_identical_across_processes_and_hash_seeds():
 
 
 def test_excel_bytes_are_identical_between_runs(tmp_path: Path):
-    from chitieu.achievement import results_table
-    from chitieu.data import load_locality
-    from chitieu.tables import write_xlsx
+    from chitieu.analysis.achievement import results_table
+    from chitieu.io.data import load_locality
+    from chitieu.report.tables import write_xlsx
 
     table = results_table(load_locality("muong-ang"))
     write_xlsx(table, tmp_path / "a.xlsx", title="Biểu kết quả")
@@ -84,8 +84,8 @@ def test_excel_bytes_are_identical_between_runs(tmp_path: Path):
 def test_the_html_of_a_notebook_is_the_same_every_time():
     import nbformat
 
-    from chitieu.report import CHART_META, PLOTLY_MIME
-    from chitieu.runner import to_html
+    from chitieu.report.sections import CHART_META, PLOTLY_MIME
+    from chitieu.report.runner import to_html
 
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = [nbformat.v4.new_output("display_data", data={
@@ -98,15 +98,15 @@ def test_the_html_of_a_notebook_is_the_same_every_time():
 
 
 def test_the_injected_parameters_cell_has_a_fixed_id():
-    from chitieu.params import load_params
-    from chitieu.runner import parameterize
+    from chitieu.report.params import load_params
+    from chitieu.report.runner import parameterize
 
     ids = [[c.id for c in parameterize(load_params("phieng-pan")).cells] for _ in range(2)]
     assert ids[0] == ids[1] and "injected-parameters" in ids[0]
 
 
 def test_svg_ids_are_made_stable():
-    from chitieu.charts import _stable_svg
+    from chitieu.report.charts import _stable_svg
 
     a = b'<svg><defs id="defs-3f9a1c"/><g clip-path="url(#clip3f9a1cxyplot)"/><rect fill="#3f9a1c"/></svg>'
     assert _stable_svg(a) == (b'<svg><defs id="defs-chitieu"/><g clip-path="url(#clipchitieuxyplot)"/>'
@@ -257,7 +257,7 @@ def test_two_runs_give_identical_files(first_run: Path, tmp_path: Path):
 # --------------------------------------------------------------------------------------------
 
 def test_a_swap_interrupted_between_its_renames_is_undone(tmp_path: Path, monkeypatch):
-    import chitieu.runner as runner
+    import chitieu.report.runner as runner
 
     final, tmp = tmp_path / "muong-ang", tmp_path / ".tmp-muong-ang-x"
     final.mkdir()
@@ -287,7 +287,7 @@ def test_a_swap_interrupted_between_its_renames_is_undone(tmp_path: Path, monkey
 
 def test_a_swap_never_deletes_the_only_copy(tmp_path: Path):
     """A killed run left .old-<x> and no <x>: the next swap brings the old one back before it goes on."""
-    import chitieu.runner as runner
+    import chitieu.report.runner as runner
 
     old = tmp_path / ".old-muong-ang"
     old.mkdir()

@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from chitieu import draft
-from chitieu.data import load_locality
-from chitieu.importer import InputError
+from chitieu.report import draft
+from chitieu.io.data import load_locality
+from chitieu.io.importer import InputError
 from conftest import DATA, run_cli
 
 TEMPLATE = DATA / "sources" / "001_119cdcf1f9c6df3f.txt"
@@ -118,7 +118,7 @@ def test_locality_without_term_targets():
                     reason="needs LibreOffice and poppler-utils")
 def test_docx_renders(tmp_path):
     """The .docx with its charts opens in LibreOffice, converts to PDF and renders to PNG."""
-    from chitieu.charts import ChartExportError, find_chromium
+    from chitieu.report.charts import ChartExportError, find_chromium
 
     try:
         find_chromium()

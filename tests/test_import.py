@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chitieu import importer
-from chitieu.data import SOURCE, check, load_locality
+from chitieu.io import importer
+from chitieu.io.data import SOURCE, check, load_locality
 from conftest import DATA, ROOT, run_cli
 
 SEED = "002_12d62f31151c975c.txt"
@@ -79,8 +79,8 @@ def test_docx_round_trip_gives_the_same_ratios(tmp_path, data_copy):
 
     imported = table_csv("muong-ang-docx", data_copy)
     # the reference: what `chitieu table muong-ang --format csv` prints (same function, called in process)
-    from chitieu.achievement import results_table
-    from chitieu.tables import to_csv
+    from chitieu.analysis.achievement import results_table
+    from chitieu.report.tables import to_csv
 
     reference = list(csv.DictReader(io.StringIO(to_csv(results_table(load_locality("muong-ang", data_copy))))))
     # the docx row k (1 = header) is seed line seed_lines[k - 1]; compare rows that hold one measure in the
@@ -324,7 +324,7 @@ def test_header_over_two_rows_with_merged_cells(data_copy):
     """'Kết quả thực hiện' merged over 'Năm 2024 | Năm 2025' (fixture built by tests/fixtures/bad/make_fixtures.py
     from seed 002 line 799: fruit trees 509 ha in 2024, 509,1 ha in 2025)."""
     from conftest import ROOT, run_cli
-    from chitieu.data import load_locality
+    from chitieu.io.data import load_locality
 
     fixture = ROOT / "tests" / "fixtures" / "bad" / "tieu_de_gop_o.xlsx"
     out = run_cli("import", str(fixture), "--locality", "thu", "--name", "xã Thử (kiểm thử)", "--level", "xa",

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from chitieu.params import ParamsError, ReportParams, load_params
-from chitieu.runner import notebook_values, parameterize, render_locality
+from chitieu.report.params import ParamsError, ReportParams, load_params
+from chitieu.report.runner import notebook_values, parameterize, render_locality
 from conftest import DATA, ROOT, run_cli
 from test_bad_inputs import chitieu, snapshot
 
@@ -89,7 +89,7 @@ def test_a_crafted_id_in_localities_csv_is_refused(loc_id: str, data_copy: Path,
 
 def test_a_crafted_locality_never_reaches_a_path_even_past_the_cli(tmp_path: Path, monkeypatch):
     """``render_locality`` validates again: a model built without validation cannot name a folder."""
-    import chitieu.runner as runner
+    import chitieu.report.runner as runner
 
     def no_kernel():
         raise AssertionError("a kernel was started")
@@ -268,7 +268,7 @@ def _figure_notebook(trace_name: str):
     chitieu.charts, which escapes names itself)."""
     import nbformat
 
-    from chitieu.report import CHART_META, PLOTLY_MIME
+    from chitieu.report.sections import CHART_META, PLOTLY_MIME
 
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = [nbformat.v4.new_output("display_data", data={
@@ -279,7 +279,7 @@ def _figure_notebook(trace_name: str):
 
 
 def test_chart_data_cannot_close_its_script_element():
-    from chitieu.runner import to_html
+    from chitieu.report.runner import to_html
 
     page = to_html(_figure_notebook(BREAKOUT))
     assert BREAKOUT not in page and "</script><script>document.body" not in page
@@ -288,7 +288,7 @@ def test_chart_data_cannot_close_its_script_element():
 
 @pytest.mark.slow
 def test_chart_data_stays_data_in_a_browser(tmp_path: Path):
-    from chitieu.runner import to_html
+    from chitieu.report.runner import to_html
 
     page = tmp_path / "chart.html"
     page.write_text(to_html(_figure_notebook(BREAKOUT + SCRIPT)), encoding="utf-8")

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chitieu.achievement import assess
-from chitieu.numfmt import round_half_up
-from chitieu.panel import (OUTPUT_COLUMNS, PanelDataError, PanelInputError, assess_panel, assess_panel_per_series,
-                           half_up, panel_from_frame, read_panel, write_csv, write_output)
-from chitieu.projection import CATEGORIES, CATEGORY_LABELS_VI, fit_series
+from chitieu.analysis.panel import OUTPUT_COLUMNS, assess_panel
+from chitieu.core.engine import assess, half_up
+from chitieu.core.numfmt import round_half_up
+from chitieu.io.panelio import PanelDataError, PanelInputError, panel_from_frame, read_panel, write_csv, write_output
+from reference_panel import assess_panel_per_series
+from chitieu.analysis.projection import CATEGORIES, CATEGORY_LABELS_VI, fit_series
 from conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -156,9 +157,9 @@ def test_same_as_the_per_series_groupby_on_a_synthetic_panel():
 
 
 def test_same_as_the_per_series_groupby_on_the_real_long_tables():
-    from chitieu import data as data_mod
-    from chitieu.achievement import results_table
-    from chitieu.longtable import long_table
+    from chitieu.io import data as data_mod
+    from chitieu.analysis.achievement import results_table
+    from chitieu.io.data import long_table
 
     locs = [data_mod.load_locality(i) for i in data_mod.load_localities()["id"]]
     frame = pd.concat([long_table(loc) for loc in locs], ignore_index=True)
@@ -264,8 +265,8 @@ def test_stdout_and_bad_output(small_csv, tmp_path):
     assert res.returncode == 0 and res.stderr == ""
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert list(rows[0]) == OUTPUT_COLUMNS
-    from chitieu.cli import UserError
-    from chitieu.cli_panel import panel
+    from chitieu.errors import UserError
+    from chitieu.cli.panel import panel
 
     with pytest.raises(UserError, match=r"\.csv hoặc \.parquet"):
         panel(small_csv, to=2030, output=str(tmp_path / "o.xlsx"), term=None, quiet=True)

@@ -17,7 +17,7 @@ from hypothesis import example, HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from chitieu.projection import (
+from chitieu.analysis.projection import (
     CATEGORY_LABELS_VI,
     PANEL_COLUMNS,
     ProjectionError,

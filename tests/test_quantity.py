@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chitieu.numfmt import format_vi
-from chitieu.quantity import QuantityError, parse, parse_row
+from chitieu.core.numfmt import format_vi
+from chitieu.io.quantity import QuantityError, parse, parse_row
 
 
 @pytest.mark.parametrize("raw, value, comparator, unit, per_year", [

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from chitieu.achievement import results_table
-from chitieu.data import load_catalogue, load_localities, load_locality
-from chitieu.longtable import long_table
+from chitieu.analysis.achievement import results_table
+from chitieu.io.data import load_catalogue, load_localities, load_locality
+from chitieu.io.data import long_table
 from conftest import run_cli
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from chitieu.params import ParamsError, ReportParams, load_params
-from chitieu.runner import WarmKernel, records, render_locality, run_batch
+from chitieu.report.params import ParamsError, ReportParams, load_params
+from chitieu.report.runner import WarmKernel, records, render_locality, run_batch
 from conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.slow
@@ -78,7 +78,7 @@ def test_same_numbers_on_a_warm_kernel_as_on_a_fresh_one(tmp_path):
     fresh = tmp_path / "fresh"
     kernel = WarmKernel()
     try:
-        import chitieu.runner as runner
+        import chitieu.report.runner as runner
         saved, runner._KERNEL = runner._KERNEL, kernel
         assert render_locality(load_params("muong-ang"), fresh).ok
     finally:

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from chitieu import whatif
-from chitieu.data import load_locality
-from chitieu.projection import Scenario, fit_series
+from chitieu.analysis import whatif
+from chitieu.io.data import load_locality
+from chitieu.analysis.projection import Scenario, fit_series
 
 
 @pytest.fixture(scope="module")
@@ -104,19 +104,20 @@ def test_widget_in_a_real_kernel_and_the_notebook_statically():
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from chitieu.runner import ROOT, WarmKernel, records, to_html
+    from chitieu.config import notebook_path
+    from chitieu.report.runner import WarmKernel, records, to_html
 
     drive = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import json\n"
         "from chitieu import whatif\n"
-        "from chitieu.data import load_locality\n"
+        "from chitieu.io.data import load_locality\n"
         "ui = whatif.build_ui(load_locality('phieng-pan'), ['fruit_tree_area'])\n"
         "display(ui.widget)\n"
         "before = ui.texts['fruit_tree_area'].value\n"
         "ui.sliders['fruit_tree_area'].value = 3.0\n"
         "print(json.dumps({'before': before, 'after': ui.texts['fruit_tree_area'].value,\n"
         "                  'projected': ui.results['fruit_tree_area'].projected, 'charts': ui.draw_charts}))")])
-    nb = load_notebook_node(str(ROOT / "notebooks" / "what_if_2030.ipynb"))
+    nb = load_notebook_node(str(notebook_path("what_if_2030.ipynb")))
     nb = parameterize_notebook(nb, {"locality": "phieng-pan", "indicators": ["fruit_tree_area", "income_per_capita"],
                                     "paces": {"fruit_tree_area": 3.0}, "interactive": False}, report_mode=False)
     kernel = WarmKernel()

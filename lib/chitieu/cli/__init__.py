@@ -1,0 +1,120 @@
+"""The ``chitieu`` command: a group whose commands live in their own modules, imported only when run.
+
+``chitieu --help`` lists the commands from :data:`COMMANDS` (module and one-line help) without importing any of
+them, so it answers at once; ``chitieu table …`` imports ``chitieu.cli.data`` and what it needs, nothing else.
+A module defines ``app = typer.Typer()`` and its commands; adding a command is one line in :data:`COMMANDS`
+(a test checks the line and the module agree).
+
+Every user-facing failure (bad data, unknown locality, unreadable file) ends in a clear message on stderr and a
+non-zero exit, never a traceback: see :func:`main`.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from chitieu.errors import ChitieuError, DataError
+
+__all__ = ["app", "main", "COMMANDS"]
+
+#: the click that typer carries (typer ≥ 0.2x vendors its own), reached through a public name
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+#: command name -> (module under chitieu.cli, one line of help shown by ``chitieu --help``)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "localities": ("data", "Danh sách địa phương."),
+    "check": ("data", "Kiểm tra toàn bộ data/: liệt kê mọi lỗi một lần (tệp, dòng, cột)."),
+    "data": ("data", "Bảng dài mọi số liệu của một địa phương, kèm chuỗi gốc và nguồn."),
+    "table": ("data", "Biểu kết quả: chỉ tiêu Nghị quyết, kết quả, tỷ lệ đạt và đánh giá."),
+    "project": ("project", "Tiến độ đến năm mục tiêu: nhịp đã qua, nhịp cần, dự báo, đánh giá."),
+    "compare": ("compare", "So sánh các địa phương theo chỉ tiêu chung."),
+    "import": ("importing", "Nhập Biểu kết quả (.docx, .xlsx, văn bản có tab) vào data/."),
+    "audit": ("audit", "Đối chiếu từng câu nêu kết quả của bản dự thảo với số liệu."),
+    "draft": ("draft", "Viết phần kết quả (câu chữ, biểu, biểu đồ) ra .md và .docx."),
+    "panel": ("panel", "Cả một bảng dài từ tệp của bạn: tỷ lệ đạt, nhịp, dự báo, đánh giá."),
+    "run": ("run", "Chạy báo cáo của từng địa phương vào thư mục kết quả."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A click group that imports a command's module only when the command is used."""
+
+    listing = False  # True while help is being formatted: commands are shown from COMMANDS, not imported
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name: str):
+        if name not in COMMANDS:
+            return None
+        module_name, short = COMMANDS[name]
+        if self.listing:
+            return TyperCommand(name, help=short, short_help=short)
+        module = importlib.import_module(f"chitieu.cli.{module_name}")
+        command = typer.main.get_command(module.app)
+        if isinstance(command, TyperGroup):  # a module with several commands
+            return command.commands.get(name)
+        command.name = name  # a module with one command: typer names it after the function
+        return command
+
+    def format_help(self, ctx, formatter) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
+
+app = typer.Typer(cls=LazyGroup, add_completion=False, no_args_is_help=True,
+                  help="chitieu: chỉ tiêu Nghị quyết — kết quả, xu hướng, dự báo đến 2030, báo cáo.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@app.callback()
+def _root(data: Path | None = typer.Option(None, "--data", help="thư mục dữ liệu (mặc định: data/ của dự án)"),
+          params: Path | None = typer.Option(None, "--params-dir", help="thư mục tham số (mặc định: params/)")) -> None:
+    """chitieu: chỉ tiêu Nghị quyết — kết quả, xu hướng, dự báo đến 2030, báo cáo."""
+    if data is not None:
+        os.environ["CHITIEU_DATA"] = str(data.resolve())
+    if params is not None:
+        os.environ["CHITIEU_PARAMS"] = str(params.resolve())
+
+
+def main() -> None:
+    """Entry point: runs the app and turns user errors into messages and exit codes."""
+    from rich.console import Console
+
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        code = app(standalone_mode=False)  # click returns typer.Exit's code instead of raising it here
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except DataError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        sys.exit(2)
+    except ChitieuError as exc:
+        if isinstance(exc, OSError) and exc.filename:  # an output that cannot be written: name the path
+            err.print(f"Lỗi: {exc.filename}: {exc.strerror or exc}", markup=False, highlight=False)
+        else:
+            err.print(f"Lỗi: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except OSError as exc:  # a path the user gave that cannot be written or read (a folder, a read-only place)
+        err.print(f"Lỗi: {exc.filename or ''}: {exc.strerror or exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code)
+    except typer.Abort:
+        sys.exit(130)
+    except ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The vocabulary of chitieu, defined once: the codes stored in data and outputs, and the Vietnamese words people
+read for them. Every module takes its codes and labels from here (``docs/ARCHITECTURE.md``).
+
+>>> STATUS_RANK["actual"] < STATUS_RANK["estimate"] < STATUS_RANK["derived"]
+True
+>>> VERDICT_VI["exceeded"], LEVELS_VI["thi-tran"]
+('Vượt', 'thị trấn')
+"""
+from __future__ import annotations
+
+__all__ = [
+    "KINDS", "RATE_KINDS", "SHARE_KINDS", "DIRECTIONS", "COMPARATORS", "STATUSES", "RESULT_STATUSES", "STATUS_RANK",
+    "LEVELS", "LEVELS_VI", "VERDICTS", "VERDICT_VI", "FLAG_VI", "BAND_TOLERANCE", "COMPARATOR_WORDS_VI",
+    "DIRECTION_VI",
+]
+
+# --- what an indicator measures (docs/DATA_FORMAT.md, "kinds")
+KINDS = ("level", "share", "rate_per_year", "reduction_per_year", "bound", "x_of_y", "cumulative", "qualitative")
+#: kinds measured as a pace per year: an average over a span counts as that span's last year
+RATE_KINDS = ("rate_per_year", "reduction_per_year")
+#: kinds that are percentages of a whole (capped at 100 in projections)
+SHARE_KINDS = ("share", "x_of_y")
+
+# --- which way is better
+DIRECTIONS = ("higher", "lower", "band")
+DIRECTION_VI = {"higher": "càng cao càng tốt", "lower": "càng thấp càng tốt", "band": "quanh mục tiêu"}
+#: a band target (a planning figure such as population, written "=") is met within ±5 % of it
+BAND_TOLERANCE = 0.05
+
+# --- how a number relates to its bound
+COMPARATORS = ("=", ">=", ">", "<=", "<")
+COMPARATOR_WORDS_VI = {"=": "", ">=": "từ … trở lên", ">": "trên", "<=": "không quá", "<": "dưới"}
+
+# --- what a record is
+STATUSES = ("target", "actual", "estimate", "derived")
+#: statuses of a result, best first: an actual figure before an estimate (ước) before one derived by formula
+RESULT_STATUSES = ("actual", "estimate", "derived")
+STATUS_RANK = {s: i for i, s in enumerate(RESULT_STATUSES)}
+
+# --- levels of government (data/localities.csv, column level)
+LEVELS = ("quoc-gia", "tinh", "thanh-pho", "huyen", "thi-xa", "xa", "phuong", "thi-tran")
+LEVELS_VI = {"quoc-gia": "cả nước", "tinh": "tỉnh", "thanh-pho": "thành phố", "huyen": "huyện", "thi-xa": "thị xã",
+             "xa": "xã", "phuong": "phường", "thi-tran": "thị trấn"}
+
+# --- the direction-aware verdict on a target (chitieu.core.engine)
+VERDICTS = ("exceeded", "met", "not_met", "unknown")
+VERDICT_VI = {"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa có số liệu"}
+
+# --- flags a results row can carry, and what they say to a reader
+FLAG_VI = {
+    "convention_disagrees": "tỷ lệ kiểu báo cáo và đánh giá theo chiều chỉ tiêu không khớp",
+    "published_mismatch": "tỷ lệ in trong báo cáo không khớp với số liệu của chính dòng đó",
+    "published_verdict_mismatch": "nhận xét in trong báo cáo không khớp với số liệu",
+    "actual_is_bound": "kết quả chỉ ghi dạng cận (trên/dưới)",
+    "target_is_bound": "chỉ tiêu ghi dạng cận",
+    "actual_not_term_end": "kết quả lấy từ năm trước năm cuối nhiệm kỳ",
+    "target_zero": "chỉ tiêu bằng 0: không tính được tỷ lệ",
+    "separator_guessed": "dấu phân cách số được đoán theo ngữ cảnh",
+    "qualitative": "chỉ tiêu định tính",
+    "no_actual": "chưa có số liệu kết quả",
+}

@@ -1,0 +1,749 @@
+"""Charts of a locality's targets: achievement, trends with projection fans, a scorecard; static export.
+
+Every chart is a plotly figure in one theme, the plotly template ``"chitieu"`` (registered on import): fonts
+that carry Vietnamese diacritics, Vietnamese number format (``separators=",."``, so plotly itself writes
+``2.815`` and ``140,75``), verdict colours shared by every chart. Labels a reader sees are Vietnamese; the
+numbers written as text are formatted with :func:`chitieu.numfmt.format_vi` (half-up, like the reports).
+
+>>> from chitieu import data, achievement
+>>> table = achievement.results_table(data.load_locality("muong-ang"))
+>>> fig = achievement_bars(table)
+>>> fig.layout.separators
+',.'
+
+Static images (PNG/SVG) go through kaleido 1.x and a Chromium (Debian's ``/usr/bin/chromium``, or the one
+``BROWSER_PATH`` names). :func:`export_figures` starts kaleido's sync server once per process, so one browser
+renders every image (≈2 s for the first image, a fraction of a second for each next one).
+"""
+from __future__ import annotations
+
+import html
+import math
+import os
+import shutil
+import textwrap
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from chitieu.analysis.achievement import VERDICT_VI
+from chitieu.core.numfmt import decimals_of, format_pct_vi, format_vi
+
+__all__ = [
+    "ChartExportError",
+    "TEMPLATE_NAME",
+    "FONT_FAMILY",
+    "VERDICT_ORDER",
+    "VERDICT_COLORS",
+    "EXPORT_WIDTH",
+    "register_template",
+    "use_theme",
+    "bullet_chart",
+    "achievement_bars",
+    "trend_fan",
+    "scorecard",
+    "export_figures",
+    "find_chromium",
+    "to_html_div",
+    "plotlyjs_script",
+]
+
+TEMPLATE_NAME = "chitieu"
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+TEXT_COLOR = "#222222"
+MUTED_COLOR = "#595959"
+GRID_COLOR = "#e5e5e5"
+
+VERDICT_ORDER = ("exceeded", "met", "not_met", "unknown")
+#: teal-greens for good, vermillion for bad, grey for unknown: told apart by lightness and hue under the common
+#: colour-vision deficiencies too (after Okabe & Ito).
+VERDICT_COLORS = {
+    "exceeded": "#00735a",
+    "met": "#6cc3a0",
+    "not_met": "#d55e00",
+    "unknown": "#a6a6a6",
+}
+DATA_COLOR = "#1f3b73"
+TARGET_COLOR = "#c0392b"
+#: projection paths: lighter than the data, one hue per method
+PROJECTION_COLORS = ("#4c9be8", "#e69f00", "#9b6fc4", "#2bb3a3", "#cc79a7", "#8c8c3a")
+
+EXPORT_WIDTH = 960  # layout pixels of an exported image when the figure sets no width
+EXPORT_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
+
+_COMPARATOR_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "", "": ""}
+_LOWER_MARK = "▼"
+_LOWER_NOTE = f"{_LOWER_MARK} chỉ tiêu càng thấp càng tốt: tỷ lệ dưới 100% vẫn có thể là đạt hoặc vượt."
+
+
+class ChartExportError(RuntimeError):
+    """A chart could not be written as an image (no Chromium, a browser that fails, a bad name or format)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Theme
+# --------------------------------------------------------------------------------------------
+
+def _template() -> go.layout.Template:
+    axis = dict(showgrid=True, gridcolor=GRID_COLOR, zeroline=False, showline=True, linecolor="#8c8c8c",
+                ticks="outside", tickcolor="#8c8c8c", ticklen=4, separatethousands=True, exponentformat="none",
+                automargin=True,
+                title=dict(font=dict(size=13, color=MUTED_COLOR)))
+    return go.layout.Template(layout=dict(
+        font=dict(family=FONT_FAMILY, size=13, color=TEXT_COLOR),
+        separators=",.",
+        colorway=[DATA_COLOR, *PROJECTION_COLORS],
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        title=dict(x=0.012, xref="container", xanchor="left", font=dict(size=18, color=TEXT_COLOR),
+                   subtitle=dict(font=dict(size=13, color=MUTED_COLOR))),
+        xaxis=axis,
+        yaxis=axis,
+        legend=dict(font=dict(size=12), bgcolor="rgba(255,255,255,0)"),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY, size=13)),
+        margin=dict(l=20, r=30, t=100, b=60),
+    ))
+
+
+def register_template() -> go.layout.Template:
+    """Register (again) the ``"chitieu"`` plotly template and return it. Done once on import."""
+    pio.templates[TEMPLATE_NAME] = _template()
+    return pio.templates[TEMPLATE_NAME]
+
+
+def use_theme() -> None:
+    """Make ``"chitieu"`` plotly's default template (for ad-hoc charts in a notebook). Not done on import."""
+    register_template()
+    pio.templates.default = TEMPLATE_NAME
+
+
+register_template()
+
+
+def _layout(**kwargs) -> dict:
+    """Layout of every chart: the template, and Vietnamese separators even if the template is swapped later."""
+    return dict(template=pio.templates[TEMPLATE_NAME], separators=",.", **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+def _esc(text: object) -> str:
+    """Text from data, safe inside plotly's pseudo-HTML labels (plotly decodes the entities back)."""
+    return html.escape("" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text),
+                       quote=False)
+
+
+def _wrap(text: str, width: int = 44, lines: int = 2) -> str:
+    """Wrap a long indicator name on ``lines`` lines of about ``width`` characters (``<br>``), ``…`` if longer."""
+    parts = textwrap.wrap(str(text), width=width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip(" ,;") + "…"
+    return "<br>".join(_esc(p) for p in parts)
+
+
+def _num(x: float, max_decimals: int = 2) -> str:
+    """A value as the report would write it: as many decimals as it has, at most ``max_decimals``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "chưa có số liệu"
+    return format_vi(x, min(decimals_of(float(x)), max_decimals))
+
+
+def _with_unit(text: str, unit: str) -> str:
+    if not unit:
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {_esc(unit)}"
+
+
+def _is_number(x) -> bool:
+    try:
+        return x is not None and not pd.isna(x) and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+_TABLE_DEFAULTS = {"indicator": "", "name": "", "unit": "", "kind": "", "direction": "higher",
+                   "target": math.nan, "target_comparator": "=", "actual": math.nan, "ratio_exact": math.nan,
+                   "ratio_pct": math.nan, "decimals": 0, "verdict": "unknown"}
+
+
+def _prepare(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a results table with every column the charts read (an empty table may have no columns)."""
+    t = table.copy()
+    for col, default in _TABLE_DEFAULTS.items():
+        if col not in t.columns:
+            t[col] = default
+    t = t.reset_index(drop=True)
+    ids = t["indicator"].astype("string").fillna("")
+    # category keys of the y axis: the indicator id, made unique (names may repeat across sections)
+    t["_key"] = [f"{i}#{n}" if (i == "" or list(ids).count(i) > 1) else i for n, i in enumerate(ids)]
+    t["name"] = t["name"].astype("string").fillna("").astype(object)
+    t["unit"] = t["unit"].astype("string").fillna("").astype(object)
+    for col in ("target", "actual", "ratio_exact", "ratio_pct"):
+        t[col] = pd.to_numeric(t[col], errors="coerce").astype(float)
+    t["decimals"] = pd.to_numeric(t["decimals"], errors="coerce").fillna(0).astype(int)
+    t["verdict"] = t["verdict"].where(t["verdict"].isin(VERDICT_ORDER), "unknown")
+    return t
+
+
+def _label(row) -> str:
+    mark = f" {_LOWER_MARK}" if row["direction"] == "lower" else ""
+    return _wrap(row["name"] or row["indicator"]) + mark
+
+
+def _ratio_text(ratio_pct: float, decimals: int) -> str:
+    return format_pct_vi(ratio_pct, int(decimals)) if _is_number(ratio_pct) else ""
+
+
+def _empty_note(fig: go.Figure, text: str) -> go.Figure:
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=15, color=MUTED_COLOR))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _top_legend(height: int, title: str | None = None) -> dict:
+    """A one-row legend just under the subtitle, pinned in pixels from the top: if a narrow page wraps it, it
+    grows down towards the plot, never up over the title."""
+    legend = dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - 94 / height, yanchor="top",
+                  traceorder="normal")
+    if title:
+        legend["title"] = dict(text=title)
+    return legend
+
+
+def _footnote(fig: go.Figure, notes: Sequence[str], *, below_px: int = 62, width: int = 88) -> int:
+    """Notes under the plot (below the x axis), left-aligned; returns the pixels they need in the bottom margin."""
+    lines = [line for note in notes for line in textwrap.wrap(note, width=width)]
+    if lines:
+        fig.add_annotation(text="<br>".join(lines), x=0, xref="paper", xanchor="left", y=0, yref="paper",
+                           yanchor="top", yshift=-below_px, showarrow=False, align="left",
+                           font=dict(size=12, color=MUTED_COLOR))
+    return below_px + 17 * len(lines) + 12
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Bullet chart: actual against target, each indicator normalised to its own target
+# --------------------------------------------------------------------------------------------
+
+def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với chỉ tiêu") -> go.Figure:
+    """Actual against target per indicator, each drawn relative to its own target (target = 100%).
+
+    Units differ (ha, %, xã …), so no two indicators share a scale: the bar is ``actual ÷ target``, the grey band
+    and the dark tick mark the target, and the actual and target values with their unit are written in a column
+    on the right. Rows without a numeric actual and target (qualitative, no result yet) and rows with a zero
+    target are not drawn; the subtitle says how many ("n chỉ tiêu chưa có số liệu") and a note names them.
+
+    >>> from chitieu import data, achievement
+    >>> fig = bullet_chart(achievement.results_table(data.load_locality("muong-ang")))
+    >>> "chưa có số liệu" in fig.layout.title.subtitle.text
+    True
+    """
+    t = _prepare(table)
+    numeric = (t["actual"].map(_is_number) & t["target"].map(_is_number)).astype(bool)
+    zero_target = numeric & (t["target"] == 0)
+    shown = t[numeric & ~zero_target].copy()
+    missing = t[~numeric]
+    n_missing, n_zero = len(missing), int(zero_target.sum())
+
+    ratio = shown["ratio_exact"].where(shown["ratio_exact"].map(_is_number), shown["actual"] / shown["target"] * 100)
+    shown["_ratio"] = ratio.astype(float)
+    shown["_ratio_text"] = [_ratio_text(r, d) if _is_number(r) else format_pct_vi(x, 0)
+                            for r, d, x in zip(shown["ratio_pct"], shown["decimals"], shown["_ratio"])]
+    shown["_values"] = [
+        _with_unit(f"{_num(a)} / {_esc(_COMPARATOR_SIGN.get(c, ''))}{_num(tg)}", u)
+        for a, tg, c, u in zip(shown["actual"], shown["target"], shown["target_comparator"], shown["unit"])]
+
+    subtitle = [f"Mỗi chỉ tiêu so với mục tiêu của chính nó (mục tiêu = 100%) · {len(shown)} chỉ tiêu có số liệu"]
+    if n_missing:
+        subtitle.append(f"{n_missing} chỉ tiêu chưa có số liệu")
+    if n_zero:
+        subtitle.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0")
+    row_px = 36
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=" · ".join(subtitle)))))
+    if shown.empty:
+        fig.update_layout(height=320)
+        return _empty_note(fig, "Chưa có chỉ tiêu nào có số liệu để so với mục tiêu.")
+
+    keys = shown["_key"].tolist()
+    fig.add_trace(go.Bar(
+        y=keys, x=[100] * len(keys), orientation="h", width=0.8, marker=dict(color="#ececec", line_width=0),
+        name="Mục tiêu (100%)", showlegend=False, hoverinfo="skip"))
+    for verdict in VERDICT_ORDER:
+        part = shown[shown["verdict"] == verdict]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            y=part["_key"].tolist(), x=part["_ratio"].tolist(), orientation="h", width=0.4, name=VERDICT_VI[verdict],
+            marker=dict(color=VERDICT_COLORS[verdict], line_width=0), text=part["_ratio_text"].tolist(),
+            textposition="outside", cliponaxis=False, textfont=dict(size=12, color=TEXT_COLOR),
+            customdata=list(zip(part["name"].map(_esc), part["_values"], part["_ratio_text"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>Thực hiện / mục tiêu: %{customdata[1]}"
+                          "<br>Tỷ lệ: %{customdata[2]}<extra>" + VERDICT_VI[verdict] + "</extra>"))
+    fig.add_trace(go.Scatter(
+        y=keys, x=[100] * len(keys), mode="markers", name="Mục tiêu (100%)", showlegend=False,  # see the x title
+        marker=dict(symbol="line-ns", size=row_px * 0.7, color="#333333", line=dict(width=2.5, color="#333333")),
+        hoverinfo="skip"))
+
+    # the values column, in the right margin (sized in pixels for its longest line), one line per indicator
+    header = "Thực hiện / mục tiêu"
+    column_px = int(24 + 7.4 * max(len(header), *(len(html.unescape(v)) for v in shown["_values"])))
+    fig.add_annotation(text=f"<b>{header}</b>", x=1, xref="paper", xshift=14, xanchor="left", y=1.0,
+                       yref="paper", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+    for key, text in zip(keys, shown["_values"]):
+        fig.add_annotation(text=text, x=1, xref="paper", xshift=14, xanchor="left", y=key, yref="y",
+                           showarrow=False, font=dict(size=12, color=TEXT_COLOR))
+    notes = []
+    if n_missing:
+        names = [str(n) or str(i) for n, i in zip(missing["name"], missing["indicator"])]
+        listed = "; ".join(_esc(textwrap.shorten(n, 70, placeholder="…")) for n in names[:3])
+        more = f" và {n_missing - 3} chỉ tiêu khác" if n_missing > 3 else ""
+        notes.append(f"Chưa có số liệu (không vẽ): {listed}{more}.")
+    if n_zero:
+        notes.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0, không tính được tỷ lệ (không vẽ).")
+    if (shown["direction"] == "lower").any():
+        notes.append(_LOWER_NOTE)
+    bottom = _footnote(fig, notes)
+
+    x_max = max(125.0, float(shown["_ratio"].max()) * 1.14)
+    height = 155 + bottom + row_px * len(keys)
+    fig.update_layout(barmode="overlay", height=height, legend=_top_legend(height), margin=dict(t=125, b=bottom,
+                                                                                                r=column_px))
+    fig.update_xaxes(range=[0, x_max], ticksuffix="%",
+                     title=dict(text="Thực hiện so với mục tiêu (%); vạch đen: mục tiêu = 100%", standoff=8))
+    fig.update_yaxes(categoryorder="array", categoryarray=keys, range=[len(keys) - 0.5, -0.5], showgrid=False,
+                     tickmode="array", tickvals=keys,
+                     ticktext=[_label(r) for _, r in shown.iterrows()], tickfont=dict(size=12), ticks="")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Achievement bars: the reports' ratio, sorted, coloured by verdict
+# --------------------------------------------------------------------------------------------
+
+def achievement_bars(table: pd.DataFrame, *, title: str = "Tỷ lệ thực hiện so với chỉ tiêu") -> go.Figure:
+    """``ratio_pct`` (actual ÷ target × 100, as the reports print it) per indicator, sorted, coloured by verdict.
+
+    One bar trace per verdict, in the order Vượt, Đạt, Không đạt, Chưa có số liệu (so the legend reads in that
+    order); a dashed line at 100%. Rows without a ratio (qualitative, no result) are listed last with a text
+    instead of a bar ("định tính: Vượt", "chưa có số liệu").
+
+    >>> from chitieu import data, achievement
+    >>> fig = achievement_bars(achievement.results_table(data.load_locality("muong-ang")))
+    >>> [tr.name for tr in fig.data][:3]
+    ['Vượt', 'Đạt', 'Không đạt']
+    """
+    t = _prepare(table)
+    has_ratio = t["ratio_pct"].map(_is_number).astype(bool)
+    with_ratio = t[has_ratio].sort_values("ratio_pct", ascending=False, kind="stable")
+    rows = pd.concat([with_ratio, t[~has_ratio]])
+    ok = has_ratio.reindex(rows.index)
+    rows["_x"] = rows["ratio_pct"].where(ok, 0.0)
+    rows["_text"] = [
+        _ratio_text(r, d) if good else (f"định tính: {VERDICT_VI[v]}" if v != "unknown" else "chưa có số liệu")
+        for r, d, v, good in zip(rows["ratio_pct"], rows["decimals"], rows["verdict"], ok)]
+
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(
+        text="Thực hiện ÷ mục tiêu × 100, như báo cáo tính; màu theo đánh giá có xét chiều của chỉ tiêu"))))
+    if rows.empty:
+        fig.update_layout(height=320)
+        return _empty_note(fig, "Chưa có chỉ tiêu nào.")
+    keys = rows["_key"].tolist()
+    for verdict in VERDICT_ORDER:
+        part = rows[rows["verdict"] == verdict]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            y=part["_key"].tolist(), x=part["_x"].tolist(), orientation="h", name=VERDICT_VI[verdict], width=0.72,
+            marker=dict(color=VERDICT_COLORS[verdict], line_width=0), text=part["_text"].tolist(),
+            textposition="outside", cliponaxis=False,
+            textfont=dict(size=12, color=[TEXT_COLOR if good else MUTED_COLOR for good in ok.reindex(part.index)]),
+            customdata=list(zip(part["name"].map(_esc), part["_text"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>" + VERDICT_VI[verdict] + "</extra>"))
+    fig.add_vline(x=100, line=dict(color="#333333", width=1.5, dash="dash"))
+    bottom = _footnote(fig, [_LOWER_NOTE] if (rows["direction"] == "lower").any() else [])
+    row_px = 32
+    x_max = max(120.0, float(with_ratio["ratio_pct"].max()) * 1.12 if not with_ratio.empty else 120.0)
+    height = 155 + bottom + row_px * len(keys)
+    fig.update_layout(barmode="overlay", height=height, legend=_top_legend(height, title="Đánh giá:"),
+                      margin=dict(t=125, b=bottom))
+    fig.update_xaxes(range=[0, x_max], ticksuffix="%",
+                     title=dict(text="Tỷ lệ thực hiện (%); đường nét đứt: 100% = đạt mục tiêu", standoff=8))
+    fig.update_yaxes(categoryorder="array", categoryarray=keys, range=[len(keys) - 0.5, -0.5], showgrid=False,
+                     tickmode="array", tickvals=keys,
+                     ticktext=[_label(r) for _, r in rows.iterrows()], tickfont=dict(size=12), ticks="")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Trend with projection fans
+# --------------------------------------------------------------------------------------------
+
+def _method_label(method: str) -> str:
+    from chitieu.analysis.projection import METHOD_LABELS_VI  # labels live with the methods
+
+    return METHOD_LABELS_VI.get(method, method)
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | None, target_year: int | None,
+              name: str, unit: str = "", projections: pd.DataFrame | None = None,
+              title: str | None = None) -> go.Figure:
+    """Observed values (solid line and markers), projection paths (dashed, lighter, each in a shaded fan between
+    its lower and upper bounds when given) and the target (a star at ``target_year``, "Mục tiêu 2030: …").
+
+    ``projections`` is a long frame ``year, method, projected, lower, upper`` (bounds may be NaN: no fan then);
+    ``method`` is a code of :data:`chitieu.projection.METHOD_LABELS_VI` or already a label. Each path starts
+    from the last observation so the eye follows it from the data.
+
+    >>> fig = trend_fan([2020, 2025], [443.15, 1052.4], target=1229, target_year=2030, name="Diện tích", unit="ha")
+    >>> [tr.name for tr in fig.data]
+    ['Số liệu', 'Mục tiêu 2030']
+    """
+    obs = pd.DataFrame({"year": pd.to_numeric(pd.Series(list(years)), errors="coerce"),
+                        "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
+    if len(years) != len(values):
+        raise ValueError(f"trend_fan: {len(years)} years but {len(values)} values")
+    obs = obs.dropna().sort_values("year")
+    has_target = _is_number(target) and _is_number(target_year)
+    proj = None
+    if projections is not None and not projections.empty:
+        needed = {"year", "method", "projected"}
+        if not needed <= set(projections.columns):
+            raise ValueError(f"trend_fan: projections need columns {sorted(needed)} (+ lower, upper), "
+                             f"got {list(projections.columns)}")
+        proj = projections.reset_index(drop=True)
+        for col in ("lower", "upper"):
+            if col not in proj.columns:
+                proj[col] = math.nan
+        for col in ("year", "projected", "lower", "upper"):
+            proj[col] = pd.to_numeric(proj[col], errors="coerce").astype(float)
+        proj = proj[proj["projected"].notna() & proj["year"].notna()]
+        if proj.empty:
+            proj = None
+
+    unit_text = _esc(unit)
+    subtitle = f"Đơn vị: {unit_text}" if unit else ""
+    if proj is not None:
+        subtitle += ("; " if subtitle else "") + "đường nét đứt: dự báo; vùng tô nhạt: khoảng dự báo"
+    fig = go.Figure(layout=_layout(
+        title=dict(text=_esc(title or name), subtitle=dict(text=subtitle)),
+        height=500,
+    ))
+
+    last = obs.iloc[-1] if not obs.empty else None
+    if proj is not None:
+        for i, (method, part) in enumerate(proj.groupby("method", sort=False)):
+            color = PROJECTION_COLORS[i % len(PROJECTION_COLORS)]
+            label = _esc(_method_label(str(method)))
+            part = part.sort_values("year")
+            xs, ys = part["year"].tolist(), part["projected"].tolist()
+            los, his = part["lower"].tolist(), part["upper"].tolist()
+            if last is not None and xs[0] > last["year"]:  # start the path at the last observation
+                xs, ys = [last["year"], *xs], [last["value"], *ys]
+                los, his = [last["value"], *los], [last["value"], *his]
+            band = [(x, lo, hi) for x, lo, hi in zip(xs, los, his) if _is_number(lo) and _is_number(hi)]
+            if len(band) >= 2:
+                bx = [b[0] for b in band]
+                fig.add_trace(go.Scatter(
+                    x=bx + bx[::-1], y=[b[2] for b in band] + [b[1] for b in band][::-1], fill="toself",
+                    fillcolor=_rgba(color, 0.16), line=dict(width=0), mode="lines", hoverinfo="skip",
+                    name=f"Khoảng dự báo ({label})", legendgroup=str(method), showlegend=False))
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines+markers", name=f"Dự báo ({label})", legendgroup=str(method),
+                legendrank=2000 + i,
+                line=dict(color=color, width=2, dash="dash"),
+                marker=dict(symbol="circle-open", size=7, color=color, line=dict(width=1.5)),
+                customdata=[_with_unit(_num(v), unit) for v in ys],
+                hovertemplate="%{x}: %{customdata}<extra>Dự báo (" + label + ")</extra>"))
+
+    fig.add_trace(go.Scatter(
+        x=obs["year"].tolist(), y=obs["value"].tolist(), mode="lines+markers", name="Số liệu", legendrank=1000,
+        line=dict(color=DATA_COLOR, width=3, dash="solid"), marker=dict(size=9, color=DATA_COLOR),
+        customdata=[_with_unit(_num(v), unit) for v in obs["value"]],
+        hovertemplate="%{x}: %{customdata}<extra>Số liệu</extra>"))
+
+    if has_target:
+        ty = int(target_year)
+        label = f"Mục tiêu {ty}: {_with_unit(_num(float(target)), unit)}"
+        fig.add_trace(go.Scatter(
+            x=[ty], y=[float(target)], mode="markers", name=f"Mục tiêu {ty}", legendrank=1500,
+            marker=dict(symbol="star", size=20, color=TARGET_COLOR, line=dict(width=1, color="white")),
+            hovertemplate=label + "<extra></extra>"))
+        # the label goes where the paths are not: below the star when the projections end above the target
+        ends = [] if proj is None else proj.loc[proj["year"] == proj["year"].max(), "projected"].tolist()
+        below = bool(ends) and float(target) < float(pd.Series(ends).median())
+        fig.add_annotation(x=ty, y=float(target), text=f"<b>{label}</b>", showarrow=True, arrowhead=0,
+                           arrowcolor=TARGET_COLOR, ax=-24, ay=34 if below else -34, xanchor="right",
+                           font=dict(size=13, color=TARGET_COLOR), bgcolor="rgba(255,255,255,0.85)")
+
+    all_years = obs["year"].tolist() + ([] if proj is None else proj["year"].tolist()) + \
+        ([int(target_year)] if has_target else [])
+    if not all_years:
+        return _empty_note(fig, "Chưa có số liệu.")
+    x0, x1 = min(all_years), max(all_years)
+    if proj is not None and last is not None:
+        fig.add_vline(x=float(last["year"]), line=dict(color="#b3b3b3", width=1, dash="dot"))
+        fig.add_annotation(text="Số liệu ◂", x=float(last["year"]), xref="x", xanchor="right", y=1, yref="paper",
+                           yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+        fig.add_annotation(text="▸ Dự báo", x=float(last["year"]), xref="x", xanchor="left", y=1, yref="paper",
+                           yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+    fig.update_layout(
+        legend=dict(orientation="h", x=0, xanchor="left", y=-0.1, yanchor="top", traceorder="normal"),
+        margin=dict(t=100, b=90), hovermode="closest")
+    fig.update_xaxes(range=[x0 - 0.5, x1 + 0.5], tickformat="d", dtick=1 if x1 - x0 <= 12 else None,
+                     showgrid=False)
+    fig.update_yaxes(title=dict(text=unit_text))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Scorecard: how many targets exceeded, met, not met, no data
+# --------------------------------------------------------------------------------------------
+
+def scorecard(table: pd.DataFrame, *, title: str = "Kết quả thực hiện các chỉ tiêu") -> go.Figure:
+    """Four tiles: how many targets were exceeded (Vượt), met (Đạt), not met (Không đạt), have no data.
+
+    >>> from chitieu import data, achievement
+    >>> table = achievement.results_table(data.load_locality("muong-ang"))
+    >>> fig = scorecard(table)
+    >>> len(fig.data), sum(tr.value for tr in fig.data) == len(table)
+    (4, True)
+    """
+    t = _prepare(table)
+    counts = {v: int((t["verdict"] == v).sum()) for v in VERDICT_ORDER}
+    total = len(t)
+    done = counts["exceeded"] + counts["met"]
+    subtitle = (f"{total} chỉ tiêu; đạt và vượt {done}/{total} ({format_pct_vi(done / total * 100, 0)})"
+                if total else "Chưa có chỉ tiêu nào.")
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=subtitle)), height=330,
+                                   margin=dict(t=100, b=20, l=20, r=20)))
+    gap = 0.02
+    for i, verdict in enumerate(VERDICT_ORDER):
+        x0, x1 = i / 4 + gap / 2, (i + 1) / 4 - gap / 2
+        share = format_pct_vi(counts[verdict] / total * 100, 0) if total else "–"
+        fig.add_shape(type="rect", xref="paper", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                      fillcolor=_rgba(VERDICT_COLORS[verdict], 0.10),
+                      line=dict(color=_rgba(VERDICT_COLORS[verdict], 0.55), width=1.5))
+        fig.add_trace(go.Indicator(
+            mode="number", value=counts[verdict], domain=dict(x=[x0, x1], y=[0.05, 0.8]),
+            number=dict(font=dict(size=64, color=VERDICT_COLORS[verdict]), valueformat=",d"),
+            title=dict(text=f"<b>{VERDICT_VI[verdict]}</b><br><span style='font-size:13px;color:{MUTED_COLOR}'>"
+                            f"{share} tổng số</span>", font=dict(size=17, color=TEXT_COLOR))))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Static export (kaleido 1.x + Chromium, one browser per process)
+# --------------------------------------------------------------------------------------------
+
+_NO_CHROMIUM = ("Không tìm thấy Chromium: cần Chromium để xuất ảnh: chạy scripts/bootstrap.sh (hoặc đặt BROWSER_PATH "
+                "trỏ tới trình duyệt). / No Chromium found: exporting images needs Chromium; run "
+                "scripts/bootstrap.sh (or set BROWSER_PATH to a Chrome/Chromium executable).")
+_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+_TYPICAL_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+                  "/snap/bin/chromium")
+
+_SERVER_STARTED = False  # kaleido's sync server (one Chromium) started by this module in this process
+_SERVER_LOCK = threading.Lock()
+_EXPORT_LOCK = threading.Lock()  # kaleido's sync server matches answers to calls by order: one caller at a time
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_chromium() -> str:
+    """The Chromium kaleido will use: ``BROWSER_PATH`` if set, else the first on ``PATH`` or in a usual place.
+
+    Raises :class:`ChartExportError` (Vietnamese and English) when there is none.
+    """
+    env = os.environ.get("BROWSER_PATH")
+    if env:
+        if _executable(env):
+            return env
+        raise ChartExportError(f"BROWSER_PATH={env!r} không phải tệp chạy được / is not an executable file. "
+                               + _NO_CHROMIUM)
+    for name in _BROWSER_NAMES:
+        found = shutil.which(name)
+        if found and _executable(found):
+            return found
+    for path in _TYPICAL_PATHS:
+        if _executable(path):
+            return path
+    raise ChartExportError(_NO_CHROMIUM)
+
+
+def _ensure_server() -> None:
+    """Start kaleido's sync server once per process (idempotent), after checking there is a browser.
+
+    The check matters: if the browser is missing or dies at start, kaleido's server thread ends and every later
+    call waits forever (kaleido 1.5). :func:`_render` watches that thread too.
+    """
+    global _SERVER_STARTED
+    with _SERVER_LOCK:
+        if _SERVER_STARTED:
+            return
+        import kaleido
+
+        browser = find_chromium()
+        # mathjax=False: the default page loads MathJax from a CDN, which an offline machine waits on
+        kaleido.start_sync_server(path=browser, mathjax=False, silence_warnings=True)
+        import atexit
+        atexit.register(_stop_server)  # before Python removes the browser's profile folder under it
+        _SERVER_STARTED = True
+
+
+def _stop_server() -> None:
+    global _SERVER_STARTED
+    import kaleido
+
+    with _SERVER_LOCK:
+        kaleido.stop_sync_server(silence_warnings=True)
+        _SERVER_STARTED = False
+
+
+def _server_thread_alive() -> bool:
+    """Whether kaleido's server thread still runs (True when that cannot be told: a private detail of kaleido)."""
+    import kaleido
+
+    thread = getattr(getattr(kaleido, "_global_server", None), "_thread", None)
+    return thread is None or thread.is_alive()
+
+
+def _render(fig: dict, opts: dict) -> bytes:
+    """One image from the shared browser; fails loudly (instead of hanging) if the browser has gone."""
+    import kaleido
+
+    box: dict = {}
+
+    def work() -> None:
+        try:
+            box["data"] = kaleido.calc_fig_sync(fig, opts=opts)
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="chitieu-export", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+        if worker.is_alive() and not _server_thread_alive():
+            worker.join(1.0)
+            if worker.is_alive():
+                _stop_server()
+                raise ChartExportError(
+                    "Chromium không khởi động được hoặc đã dừng giữa chừng (chạy scripts/bootstrap.sh, kiểm tra "
+                    "BROWSER_PATH). / Chromium failed to start or stopped while exporting (see the kaleido log).")
+    if "error" in box:
+        raise box["error"]
+    return box["data"]
+
+
+def _export_size(fig: go.Figure) -> tuple[int, int]:
+    width = fig.layout.width or (fig.layout.template.layout.width if fig.layout.template else None) or EXPORT_WIDTH
+    height = fig.layout.height or (fig.layout.template.layout.height if fig.layout.template else None) or 540
+    return int(width), int(height)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary name in the same folder, then rename (readers never see a partial file)."""
+    from chitieu.io.safe import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
+
+
+def _stable_svg(data: bytes) -> bytes:
+    """The SVG with plotly's random figure id (``defs-3f9a1c``, ``clip3f9a1cxyplot``, ``legend3f9a1c``) replaced by
+    a fixed one, so that the same figure gives the same file on every run."""
+    import re
+
+    m = re.search(rb'id="defs-([0-9a-f]{6})"', data)
+    if not m:
+        return data
+    return re.sub(rb"(?<=[A-Za-z-])" + m.group(1) + rb"(?![0-9a-f])", b"chitieu", data)
+
+
+def export_figures(figs: Mapping[str, go.Figure], folder: Path | str, *, scale: float = 2.0,
+                   formats: Iterable[str] = ("png", "svg")) -> list[Path]:
+    """Write each figure as ``<folder>/<name>.<format>`` (PNG at ``scale``× its layout size, SVG), one browser for all.
+
+    The browser is kaleido's sync server, started on the first call of the process and kept. Each file is written
+    to a temporary name in ``folder`` then renamed, so a reader never sees half an image. Returns the paths
+    written. Raises :class:`ChartExportError` when there is no Chromium, a name is not a plain file name, or a
+    render fails.
+
+    >>> export_figures({"ty-le-dat": fig}, Path("outputs/muong-ang/charts"))  # doctest: +SKIP
+    [PosixPath('outputs/muong-ang/charts/ty-le-dat.png'), PosixPath('outputs/muong-ang/charts/ty-le-dat.svg')]
+    """
+    formats = tuple(str(f).lower().lstrip(".") for f in formats)
+    formats = tuple("jpeg" if f == "jpg" else f for f in formats)
+    bad = [f for f in formats if f not in EXPORT_FORMATS]
+    if bad:
+        raise ChartExportError(f"định dạng không hỗ trợ / unsupported format(s): {bad}; use {list(EXPORT_FORMATS)}")
+    for name in figs:
+        if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
+            raise ChartExportError(f"tên biểu đồ không hợp lệ / invalid chart name {name!r}: a plain file name")
+    if not scale or scale <= 0:
+        raise ChartExportError(f"scale must be positive, got {scale!r}")
+    if not figs:
+        return []
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    _ensure_server()
+    written: list[Path] = []
+    with _EXPORT_LOCK:
+        for name, fig in figs.items():
+            fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
+            width, height = _export_size(fig)
+            spec = fig.to_dict()
+            for i, trace in enumerate(spec.get("data", [])):  # plotly draws a random uid otherwise: files differ
+                trace.setdefault("uid", f"t{i}")
+            for fmt in formats:
+                path = folder / f"{name}.{'jpg' if fmt == 'jpeg' else fmt}"
+                try:
+                    data = _render(spec, dict(format=fmt, width=width, height=height, scale=scale))
+                except ChartExportError:
+                    raise
+                except Exception as exc:
+                    raise ChartExportError(f"không xuất được / could not export {path.name}: {exc}") from exc
+                if fmt == "svg":
+                    data = _stable_svg(data)
+                _atomic_write(path, data)
+                written.append(path)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# 6. HTML
+# --------------------------------------------------------------------------------------------
+
+def to_html_div(fig: go.Figure, *, div_id: str | None = None) -> str:
+    """An HTML fragment for the figure, without plotly.js (the page includes :func:`plotlyjs_script` once).
+
+    >>> "<div" in to_html_div(go.Figure(), div_id="x")
+    True
+    """
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+@lru_cache(maxsize=1)
+def plotlyjs_script() -> str:
+    """A ``<script>`` holding the whole plotly.js that plotly.py ships (≈4,8 MB): the page works offline."""
+    from plotly.offline import get_plotlyjs
+
+    return ('<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};\n'
+            + get_plotlyjs() + "\n</script>")
