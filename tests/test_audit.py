@@ -12,7 +12,7 @@ import io
 import pytest
 
 from chitieu.analysis import audit
-from chitieu.io.importer import InputError
+from chitieu.errors import InputError
 from conftest import DATA, ROOT, run_cli
 
 SEED = DATA / "sources" / "002_12d62f31151c975c.txt"

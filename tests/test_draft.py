@@ -11,7 +11,7 @@ import pytest
 
 from chitieu.report import draft
 from chitieu.io.data import load_locality
-from chitieu.io.importer import InputError
+from chitieu.errors import InputError
 from conftest import DATA, run_cli
 
 TEMPLATE = DATA / "sources" / "001_119cdcf1f9c6df3f.txt"

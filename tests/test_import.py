@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chitieu.io import importer
+from chitieu.errors import InputError
+from chitieu.io import importer, tableparse
 from chitieu.io.data import SOURCE, check, load_locality
 from conftest import DATA, ROOT, run_cli
 
@@ -150,7 +151,7 @@ def test_a_seed_text_reuses_the_seed_as_source(data_copy):
 def parsed_fixture():
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines]
-    return importer.parse_table(rows, term_end=2025, file_label=FIXTURE.name, source_name="901_0000000000000000.txt")
+    return tableparse.parse_table(rows, term_end=2025, file_label=FIXTURE.name, source_name="901_0000000000000000.txt")
 
 
 def test_fixture_cells():
@@ -189,8 +190,8 @@ def test_fixture_cells():
 
 
 def test_header_is_required():
-    with pytest.raises(importer.InputError, match="tiêu đề"):
-        importer.parse_table([["a", "b"], ["1", "2"]], term_end=2025, file_label="x.tsv")
+    with pytest.raises(InputError, match="tiêu đề"):
+        tableparse.parse_table([["a", "b"], ["1", "2"]], term_end=2025, file_label="x.tsv")
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +268,7 @@ def test_replace_that_would_break_other_files_is_refused(data_copy):
     # muong-ang's narrative files refer to the table's indicator ids: replacing the table with another one would
     # leave them dangling, so the import is refused and nothing changes
     before = tree_digest(data_copy)
-    with pytest.raises(importer.InputError, match="không hợp lệ"):
+    with pytest.raises(InputError, match="không hợp lệ"):
         importer.import_table(FIXTURE, "muong-ang", root=data_copy, replace=True)
     assert tree_digest(data_copy) == before
 
@@ -309,7 +310,7 @@ def test_bad_inputs(tmp_path, data_copy):
     ]
     (tmp_path / "bieu.pdf").write_bytes(b"%PDF-1.4")
     for path, loc, opts, words in cases:
-        with pytest.raises(importer.InputError) as info:
+        with pytest.raises(InputError) as info:
             importer.import_table(path, loc, root=data_copy, **opts)
         for w in words:
             assert w in str(info.value), str(info.value)

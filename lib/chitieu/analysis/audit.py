@@ -41,7 +41,9 @@ import pandas as pd
 
 from chitieu.config import data_dir
 from chitieu.core.vocabulary import RATE_KINDS, RESULT_STATUSES
-from chitieu.io.importer import InputError, clean_cell, fold, parse_table, read_text_file
+from chitieu.errors import InputError
+from chitieu.io.tableparse import parse_table
+from chitieu.io.text import clean_cell, fold, read_text_file
 from chitieu.core.numfmt import format_vi, round_half_up
 from chitieu.io.quantity import parse
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["round_half_up", "format_vi", "format_pct_vi", "decimals_of", "is_missing"]
+__all__ = ["round_half_up", "format_vi", "format_pct_vi", "decimals_of", "is_missing", "machine_number"]
 
 
 def is_missing(x) -> bool:
@@ -60,3 +60,12 @@ def format_pct_vi(x: float | None, decimals: int | None = None, *, missing: str 
     """``140.75`` → ``'140,75%'``."""
     text = format_vi(x, decimals, missing=missing)
     return text if text == missing else text + "%"
+
+
+def machine_number(x: float | None) -> str:
+    """A number as data files store it: ``2815``, ``509.1`` (no grouping, a dot for decimals, at most 10 decimals so
+    that arithmetic noise such as ``0.30000000000000004`` is not written); ``""`` when missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else repr(round(x, 10))

@@ -26,6 +26,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from chitieu.config import data_dir
+from chitieu.core.numfmt import machine_number
 from chitieu.core.vocabulary import COMPARATORS, DIRECTIONS, KINDS, LEVELS, STATUSES
 from chitieu.errors import DataError, Problem
 
@@ -248,10 +249,6 @@ def validate_frame(frame: pd.DataFrame, kind: str, name: str, problems: list[Pro
     return len(problems) == before
 
 
-def _machine(x: float) -> str:
-    return repr(int(x)) if float(x).is_integer() else repr(float(x))
-
-
 def _number_hint(value: str) -> str:
     """Why a cell meant to hold a machine number does not, in words an analyst can act on."""
     from chitieu.io.quantity import PLACEHOLDERS, parse
@@ -264,7 +261,7 @@ def _number_hint(value: str) -> str:
     q = parse(v)
     if q.value is not None and len(q.values) == 1:
         extra = "" if re.fullmatch(r"[\d.,\s]+", v) else "; đơn vị, dấu so sánh và chữ gốc để ở các cột khác"
-        return f" — viết kiểu máy, ví dụ {_machine(q.value)} (dấu chấm thập phân, không dấu phân cách nghìn{extra})"
+        return f" — viết kiểu máy, ví dụ {machine_number(q.value)} (dấu chấm thập phân, không dấu phân cách nghìn{extra})"
     return ""
 
 

@@ -456,7 +456,7 @@ def write_draft(locality: str, out_dir: Path, *, root: Path | None = None, chart
     from chitieu.io import data as data_mod
     from chitieu.analysis.achievement import results_table
     from chitieu.report.charts import ChartExportError
-    from chitieu.io.importer import InputError
+    from chitieu.errors import InputError
     from chitieu.io.safe import atomic_write_bytes
 
     try:
