@@ -198,17 +198,18 @@ def worker_profile(path: str) -> dict:
     assess_panel(panel, to=2030)
     prof.disable()
     st = pstats.Stats(prof)
-    want = {
-        ("panel.py", "panel_from_frame"): "validation (panel_from_frame)",
-        ("panel.py", "assess_panel"): "assess_panel (all of the computation)",
-        ("projection.py", "project_panel"): "  project_panel (paces, projections, categories)",
-        ("projection.py", "_prob_meets"): "    indicative probability (_prob_meets: t / normal cdf)",
-        ("projection.py", "_t_quantile"): "    t quantiles (scipy)",
+    want = {  # (end of the file's path, function) -> label; the modules of chitieu as they are now
+        ("io/panelio.py", "panel_from_frame"): "validation (panel_from_frame)",
+        ("analysis/panel.py", "assess_panel"): "assess_panel (all of the computation)",
+        ("projection/panel.py", "project_panel"): "  project_panel (paces, projections, categories)",
+        ("projection/rules.py", "_prob_meets"): "    indicative probability (_prob_meets: t / normal cdf)",
+        ("projection/rules.py", "_t_quantile"): "    t quantiles (scipy)",
         ("_continuous_distns.py", "_cdf"): "      the special functions themselves (t and normal _cdf)",
-        ("panel.py", "_first_per"): "  picking observations and targets (_first_per sorts)",
-        ("panel.py", "_verdicts"): "  term verdicts",
-        ("panel.py", "_join_masks"): "  flag strings",
-        ("panel.py", "_label"): "  names, units, sources",
+        ("projection/panel.py", "_flag_grid"): "    flag strings of the projections (_flag_grid)",
+        ("core/engine.py", "pick_latest"): "  picking observations and targets (pick_latest sorts)",
+        ("core/engine.py", "judge"): "  term verdicts (judge)",
+        ("core/engine.py", "join_flags"): "  term flag strings (join_flags)",
+        ("analysis/panel.py", "_label"): "  names, units, sources",
     }
     found: dict[str, float] = {}
     for (file, _line, func), (_cc, _nc, tt, ct, _callers) in st.stats.items():
@@ -576,7 +577,7 @@ def panel_section(d: dict, scaling: list[dict] | None, gen_s: float, path: Path,
     lines += ["", "### Where the time goes (cProfile of validation + computation, one run; cumulative seconds, "
                   "profiling overhead included)", "", "| part | seconds |", "|---|---|"]
     order = ["validation", "assess_panel", "  project_panel", "    indicative", "      the special", "    t quant",
-             "  picking", "  term", "  flag", "  names"]
+             "    flag", "  picking", "  term verdicts", "  term flag", "  names"]
     for label, ct in sorted(prof["functions"], key=lambda r: next((i for i, o in enumerate(order)
                                                                     if r[0].startswith(o)), 99)):
         lines.append(f"| {label.replace(' ', '&nbsp;', len(label) - len(label.lstrip()))} | {fmt_s(ct)} |")
@@ -628,7 +629,7 @@ PROFILE_NOTE = (
     "≈ 70 % of `assess_panel`, and two things in it stood out: the flag strings, built cell by cell by "
     "concatenating Python strings over every series × method (9 flags × 531.360 cells), and the scipy t cdf of the "
     "indicative probability, evaluated four times over every cell with both the t and the normal branch each time. "
-    "Both were changed inside `chitieu/projection.py` (flags: one string per distinct combination of flags; "
+    "Both were changed inside `chitieu/analysis/projection/` (flags: one string per distinct combination of flags; "
     "`_prob_meets`: `cdf(target)` once, the band terms only on band rows, each branch only where it applies); the "
     "output is bitwise identical on the national panel and `tests/test_projection.py` passes unchanged. What "
     "remains is pandas (building frames of half a million rows, and the sort, `groupby().ngroup()`, duplicate "

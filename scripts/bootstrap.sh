@@ -31,3 +31,20 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${BROWSER_PATH:-}" ]; then
   $SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null; }
 fi
+
+# OCR of scanned reports (chitieu extract): Debian's Tesseract with its Vietnamese model (no pip route).
+if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx vie; then
+  echo "» Cài Tesseract OCR tiếng Việt cho bản quét (installing tesseract-ocr + tesseract-ocr-vie for chitieu extract)"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+      echo "!! Cần quyền root để cài tesseract-ocr tesseract-ocr-vie (OCR bản quét); các lệnh khác vẫn chạy." >&2
+    fi
+  fi
+  if [ "$(id -u)" = 0 ] || [ -n "$SUDO" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q --no-install-recommends tesseract-ocr tesseract-ocr-vie >/dev/null 2>&1 \
+      || { $SUDO apt-get update -q >/dev/null \
+           && $SUDO apt-get install -y -q --no-install-recommends tesseract-ocr tesseract-ocr-vie >/dev/null; }
+  fi
+fi

@@ -27,7 +27,7 @@ def assess_panel_per_series(long: pd.DataFrame, to: int = 2030, term: int | None
 
     ``long``: the long table with typed columns (``value`` float, ``comparator`` filled with ``=``; as
     ``long_table()`` gives, or a validated file): one pandas groupby-apply calling
-    :func:`chitieu.projection.fit_series` (``ets=False``) and :func:`chitieu.achievement.assess` per series.
+    :func:`chitieu.analysis.projection.fit_series` (``ets=False``) and :func:`chitieu.core.engine.assess` per series.
     """
     term = to - 5 if term is None else int(term)
     lt = long.copy()

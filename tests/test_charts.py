@@ -101,10 +101,11 @@ def test_bullet_chart_normalises_to_target_and_writes_values(table):
     bar, i = _point(fig, "coffee_area")
     assert bar.x[i] == pytest.approx(140.75)  # 2.815 / 2.000 × 100
     assert bar.text[i] == "141%"
-    texts = [a.text for a in fig.layout.annotations]
-    assert "2.815 / 2.000 ha" in texts
-    assert "15.248 / 15.078 ha" in texts
-    assert "1,5 / ≤1,7 %/năm" in texts  # a ceiling keeps its sign
+    # the values column: the ratio in bold, then "actual / target unit", never over the bars
+    texts = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
+    assert "<b>141%</b> 2.815 / 2.000 ha" in texts
+    assert "<b>101,13%</b> 15.248 / 15.078 ha" in texts
+    assert "<b>88%</b> 1,5 / ≤ 1,7%/năm" in texts  # a ceiling keeps its sign
 
 
 def test_bullet_chart_counts_skipped_rows(table):
@@ -115,7 +116,7 @@ def test_bullet_chart_counts_skipped_rows(table):
     expected = _no_data_count(t)
     assert expected >= len(blank)
     fig = charts.bullet_chart(t)
-    assert f"{expected} chỉ tiêu chưa có số liệu" in fig.layout.title.subtitle.text
+    assert f"{expected} chỉ tiêu chưa có số liệu" in fig.layout.title.subtitle.text.replace("<br>", " ")
     drawn = {k for tr in fig.data if isinstance(tr, go.Bar) and tr.name in charts.VERDICT_VI.values() for k in tr.y}
     assert len(drawn) == len(t) - expected
     assert not drawn & set(blank)
@@ -141,26 +142,28 @@ def projections() -> pd.DataFrame:
     return pd.concat([linear, compound], ignore_index=True)
 
 
-def test_trend_fan_data_solid_projections_dashed(projections):
+def test_trend_fan_data_solid_one_method_dashed_the_others_a_band(projections):
     years, values = [2020, 2021, 2022, 2023, 2024, 2025], [443.15, 600, 700, 850, 950, 1052.4]
     fig = charts.trend_fan(years, values, target=1229, target_year=2030, name="Diện tích cây ăn quả", unit="ha",
-                           projections=projections)
+                           projections=projections, primary="compound")
     by_name = {tr.name: tr for tr in fig.data}
     data_trace = by_name["Số liệu"]
     assert data_trace.line.dash == "solid" and "markers" in data_trace.mode
     assert list(data_trace.x) == years
     dashed = [tr for tr in fig.data if tr.name.startswith("Dự báo (")]
-    assert {tr.name for tr in dashed} == {"Dự báo (Xu hướng tuyến tính)", "Dự báo (Tăng trưởng kép)"}
-    for tr in dashed:
-        assert tr.line.dash == "dash"
-        assert tr.line.color != data_trace.line.color
-        assert (tr.x[0], tr.y[0]) == (2025, 1052.4)  # the path starts at the last observation
+    assert [tr.name for tr in dashed] == ["Dự báo (Tăng trưởng kép)"]  # one method drawn: the indicator's own
+    assert dashed[0].line.dash == "dash" and dashed[0].line.color != data_trace.line.color
+    assert (dashed[0].x[0], dashed[0].y[0]) == (2025, 1052.4)  # the path starts at the last observation
+    assert dashed[0].y[-1] == 2499
     fans = [tr for tr in fig.data if tr.fill == "toself"]
-    assert len(fans) == 1 and "Xu hướng tuyến tính" in fans[0].name  # compound has no bounds: no fan
-    assert max(fans[0].y) == 1788 and min(fans[0].y) == 1052.4
-    star = by_name["Mục tiêu 2030"]
+    # the band between the methods (linear 1.676 and compound 2.499 in 2030), from the last observation
+    assert len(fans) == 1 and fans[0].name == "Khoảng giữa 2 phương pháp dự báo"
+    assert max(fans[0].y) == 2499 and min(fans[0].y) == 1052.4
+    subtitle = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert "cho 2030 từ 1.676,00 đến 2.499,00 ha" in subtitle  # in words, in the series' precision (443,15)
+    star = next(tr for tr in fig.data if tr.name.startswith("Mục tiêu 2030"))
+    assert star.name == "Mục tiêu 2030: 1.229 ha"  # the target's value in the legend, not over the lines
     assert star.marker.symbol == "star" and (star.x[0], star.y[0]) == (2030, 1229)
-    assert any("Mục tiêu 2030: 1.229 ha" in a.text for a in fig.layout.annotations)
     assert fig.layout.xaxis.tickformat == "d"  # years never written 2.020
 
 
@@ -177,7 +180,9 @@ def test_scorecard_counts_verdicts(table):
     fig = charts.scorecard(table)
     shown = {tr.title.text.split("<br>")[0].strip("<b>/"): tr.value for tr in fig.data}
     counts = table["verdict"].value_counts()
-    assert shown == {charts.VERDICT_VI[v]: int(counts.get(v, 0)) for v in charts.VERDICT_ORDER}
+    # a tile per verdict; "Cần rà soát" only when some row needs review (none here)
+    assert shown == {v: int(counts.get(k, 0)) for k, v in
+                     (("exceeded", "Vượt"), ("met", "Đạt"), ("not_met", "Không đạt"), ("unknown", "Chưa có số liệu"))}
     assert sum(shown.values()) == len(table)
     assert f"{len(table)} chỉ tiêu" in fig.layout.title.subtitle.text
 

@@ -108,11 +108,20 @@ def test_overall_ranking_ties_and_a_locality_without_numbers():
     # Mường Ảng: income on track, insurance met, trained labour 26,82 → 28 vs 35: obs 4,400 %, req 1,25^0,2 − 1 =
     # 4,564 %, R = 0,964 ≥ 0,95 on track: 3/3. Hạc Thành: income not assessable; insurance on track; trained labour
     # 85 → 90,02 vs 95: obs 1,154 %, req 1,083 %, R = 1,066: 2/2. Phiêng Pằn: income on track (R = 1,026),
-    # insurance met, trained labour no number: 2/2. All 100 %: a three-way tie.
+    # insurance met, trained labour no number: 2/2. All 100 %, but a share of 2 is not ranked against a share of 3
+    # (issue #13): 3 codes compared, so a locality needs all 3 assessed; only Mường Ảng has them.
     o = compare.overall_ranking(comp).set_index("locality")
     assert o.loc[["muong-ang", "hac-thanh", "phieng-pan"], "n_assessed"].tolist() == [3, 2, 2]
-    assert o.loc[["muong-ang", "hac-thanh", "phieng-pan"], "rank_vi"].tolist() == ["1 (đồng hạng)"] * 3
+    assert compare.ranking_threshold(comp) == 3
+    assert o.loc["muong-ang", "rank_vi"] == "duy nhất đủ chỉ tiêu để xếp hạng"
+    assert o.loc[["hac-thanh", "phieng-pan"], "rank_vi"].tolist() == [
+        "không xếp hạng: đánh giá được 2 chỉ tiêu (cần ít nhất 3)"] * 2
     assert o.loc["phuong-mau", "rank_vi"] == "chưa có số liệu"
+    # two codes held by all three with numbers: ties are shared (1, 1, 1)
+    two = compare.compare_localities(REAL, ["health_insurance_coverage", "income_per_capita"])
+    o2 = compare.overall_ranking(two).set_index("locality")
+    ranked = o2[o2["ranked"]]
+    assert len(ranked) >= 2 and set(ranked["rank_vi"]) == {"1 (đồng hạng)"}
     assert row(comp, "trained_labour_share", "muong-ang")["pace_ratio"] == pytest.approx(0.9640, abs=1e-3)
 
 
@@ -135,7 +144,7 @@ def test_display_is_vietnamese(real):
     d = compare.display_frame(real)
     assert "Giá trị gần nhất" in d.columns and "Đánh giá đến 2030" in d.columns
     mine = d[(d["Địa phương"] == "huyện Mường Ảng") & (d["Chỉ tiêu"] == "Diện tích cà phê")].iloc[0]
-    assert mine["Giá trị gần nhất"] == "2.815" and mine["Mục tiêu 2030"] == "4.000"
+    assert mine["Giá trị gần nhất"] == "2.815 ha" and mine["Mục tiêu 2030"] == "4.000 ha"  # units beside numbers
     assert mine["Đạt so với NQ nhiệm kỳ"] == "141% (Vượt)"  # 2.815 / 2.000 = 140,75 → 141 (seed 002 line 798)
     assert (d["Giá trị gần nhất"] == "không có chỉ tiêu này").any()
     assert (d["Giá trị gần nhất"] == "chưa có số liệu").any()
@@ -247,7 +256,9 @@ def test_cli_compare_on_synthetic_data(synthetic, tmp_path):
                            "-o", str(xlsx)], data=root)[0] == 0
     from openpyxl import load_workbook
     wb = load_workbook(xlsx)
-    assert wb.sheetnames[:2] == ["So sánh", "Chỉ tiêu chung"] and "Không so sánh được" in wb.sheetnames
+    # the values side by side first (issue #13), then the long comparison
+    assert wb.sheetnames[:3] == ["Bảng giá trị", "So sánh", "Chỉ tiêu chung"] and "Không so sánh được" in wb.sheetnames
+    assert wb["Bảng giá trị"].max_row == 3 + 46
     assert wb["So sánh"].max_row == 2 + 46 * 3
 
 

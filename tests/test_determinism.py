@@ -253,48 +253,48 @@ def test_two_runs_give_identical_files(first_run: Path, tmp_path: Path):
 
 
 # --------------------------------------------------------------------------------------------
-# The swap itself, at the instant a kill could land between its two renames
+# Recovery after a killed run: only the folders of processes that no longer run
 # --------------------------------------------------------------------------------------------
 
-def test_a_swap_interrupted_between_its_renames_is_undone(tmp_path: Path, monkeypatch):
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_recovery_restores_a_report_left_aside_by_a_killed_run(tmp_path: Path):
+    """A run killed between the two renames of a swap (where the system cannot exchange two names in one step)
+    leaves only ``.old-<name>-<pid>-<token>``: the next run puts it back before anything else."""
     import chitieu.report.runner as runner
 
-    final, tmp = tmp_path / "muong-ang", tmp_path / ".tmp-muong-ang-x"
-    final.mkdir()
-    (final / "report.html").write_text("earlier", encoding="utf-8")
-    tmp.mkdir()
-    (tmp / "report.html").write_text("new", encoding="utf-8")
-    real_rename, calls = os.rename, []
-
-    def dies_on_second_rename(a, b):
-        calls.append((a, b))
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # as if the process died right there
-        real_rename(a, b)
-
-    monkeypatch.setattr(runner.os, "rename", dies_on_second_rename)
-    with pytest.raises(KeyboardInterrupt):
-        runner._swap_into_place(tmp, final)
-    monkeypatch.setattr(runner.os, "rename", real_rename)
-    assert (final / "report.html").read_text(encoding="utf-8") == "earlier"  # put back at once
-
-    # a real kill gives no chance to put it back: only .old-muong-ang holds the report; recover() restores it
-    os.rename(final, tmp_path / ".old-muong-ang")
-    runner.recover(tmp_path)
-    assert (final / "report.html").read_text(encoding="utf-8") == "earlier"
-    assert not list(tmp_path.glob(".old-*")) and not list(tmp_path.glob(".tmp-*"))
-
-
-def test_a_swap_never_deletes_the_only_copy(tmp_path: Path):
-    """A killed run left .old-<x> and no <x>: the next swap brings the old one back before it goes on."""
-    import chitieu.report.runner as runner
-
-    old = tmp_path / ".old-muong-ang"
+    dead = _dead_pid()
+    old = tmp_path / f".old-muong-ang-{dead}-ab12"
     old.mkdir()
     (old / "report.html").write_text("earlier", encoding="utf-8")
-    tmp = tmp_path / ".tmp-muong-ang-y"
-    tmp.mkdir()
-    (tmp / "report.html").write_text("new", encoding="utf-8")
-    runner._swap_into_place(tmp, tmp_path / "muong-ang")
-    assert (tmp_path / "muong-ang" / "report.html").read_text(encoding="utf-8") == "new"
-    assert not old.exists() and not tmp.exists()
+    unfinished = tmp_path / f".tmp-phuong-mau-{dead}-cd34"
+    unfinished.mkdir()
+    (unfinished / "report.ipynb").write_text("half", encoding="utf-8")
+    runner.recover(tmp_path)
+    assert (tmp_path / "muong-ang" / "report.html").read_text(encoding="utf-8") == "earlier"
+    assert not old.exists() and not unfinished.exists()
+
+
+def test_recovery_never_touches_a_running_process_folders(tmp_path: Path):
+    """A second run's start-up recovery used to delete the first run's temporary folders (#17): folders of a
+    process that is still running are left alone."""
+    import chitieu.report.runner as runner
+
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        tmp = tmp_path / f".tmp-muong-ang-{running.pid}-ab12"
+        tmp.mkdir()
+        (tmp / "report.ipynb").write_text("being written", encoding="utf-8")
+        old = tmp_path / f".old-hac-thanh-{running.pid}-cd34"
+        old.mkdir()
+        runner.recover(tmp_path)
+        assert tmp.exists() and old.exists() and not (tmp_path / "hac-thanh").exists()
+    finally:
+        running.kill()
+        running.wait()
+    runner.recover(tmp_path)  # now its process is gone
+    assert not tmp.exists() and (tmp_path / "hac-thanh").exists()

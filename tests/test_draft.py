@@ -117,7 +117,10 @@ def test_locality_without_term_targets():
 @pytest.mark.skipif(shutil.which("libreoffice") is None or shutil.which("pdftoppm") is None,
                     reason="needs LibreOffice and poppler-utils")
 def test_docx_renders(tmp_path):
-    """The .docx with its charts opens in LibreOffice, converts to PDF and renders to PNG."""
+    """The .docx with its charts opens in LibreOffice, converts to PDF and renders to PNG; every chart's text is at
+    least 9 pt at the size it is inserted."""
+    import docx
+
     from chitieu.report.charts import ChartExportError, find_chromium
 
     try:
@@ -125,14 +128,24 @@ def test_docx_renders(tmp_path):
     except ChartExportError:
         pytest.skip("needs Chromium for the charts")
     result = draft.write_draft("muong-ang", tmp_path, root=DATA, charts=True)
-    assert [p.name for p in result.charts] == ["ty-le-dat.png", "thuc-hien-so-chi-tieu.png"]
+    # the achievement chart by verdict, at most 12 rows a part: 17 exceeded (9 + 8), 13 met (7 + 6), 12 not met
+    assert [p.name for p in result.charts] == ["ty-le-dat-exceeded-1.png", "ty-le-dat-exceeded-2.png",
+                                               "ty-le-dat-met-1.png", "ty-le-dat-met-2.png", "ty-le-dat-not-met.png"]
+    # each inserted so that its smallest text (12 layout px) is at least 9 pt on the page
+    from chitieu.report.charts import MIN_FONT_PX
+
+    d = docx.Document(str(result.docx))
+    assert len(d.inline_shapes) == len(result.charts)
+    for path, shape in zip(result.charts, d.inline_shapes):  # EMU → pt: ÷ 12.700
+        px_wide = int.from_bytes(path.read_bytes()[16:20], "big") / 2.0  # exported at scale 2
+        assert MIN_FONT_PX * (shape.width / 12700) / px_wide >= 9.0, path.name
     subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(result.docx)], check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "ket-qua-muong-ang.pdf"
     assert pdf.exists()
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "trang")], check=True, timeout=120)
     pages = sorted(tmp_path.glob("trang-*.png"))
-    assert len(pages) >= 5  # text, table, one page per chart
+    assert len(pages) >= 8  # text, table, one page per chart
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "Diện tích cà phê có hiệu quả ước đạt 2.815 ha" in " ".join(text.split())

@@ -1,4 +1,4 @@
-"""Tests of chitieu.projection against values computed by hand.
+"""Tests of chitieu.analysis.projection against values computed by hand.
 
 Every expected number below is worked out in the comment beside it (the arithmetic was done with a
 calculator, never copied from the module's output). Sources: data/sources/004_05b6456d80a4201f.txt
@@ -749,6 +749,16 @@ def test_panel_equals_per_series_property(series):
                             for loc, ind, _, _, t, ty, d, k, c, ps in specs])
     targets["period_start"] = targets["period_start"].astype("Int64")
     _assert_same(project_panel(obs, targets), _per_series(specs))
+
+
+def test_path_of_a_qualitative_series_has_no_method_lines():
+    # a qualitative indicator has no pace and no fitted line: its path is the observations alone
+    # (before the projection package, path() raised AttributeError: the linear methods drew a line never fitted)
+    res = fit_series([2021, 2023, 2025], [1.0, 1.0, 1.0], target=None, direction="higher", kind="qualitative")
+    frame = res.path(to=2030)
+    assert list(frame.columns) == ["observed", "is_observed"]
+    assert frame.loc[2025, "observed"] == 1.0 and math.isnan(frame.loc[2030, "observed"])
+    assert res.summary_frame()["projected"].isna().all()
 
 
 # --- the command, on the real localities ----------------------------------------------------------------

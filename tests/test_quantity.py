@@ -30,7 +30,7 @@ from chitieu.io.quantity import QuantityError, parse, parse_row
     ("3,5%/năm", 3.5, "=", "%", True),
     ("15,6 tiêu chí/xã", 15.6, "=", "tiêu chí/xã", False),
     ("2.318 tỷ đồng", 2318, "=", "tỷ đồng", False),
-    ("5.466,752 tỷ", 5466.752, "=", None, False),
+    ("5.466,752 tỷ", 5466.752, "=", "tỷ đồng", False),  # a scale word is never dropped (issue #12)
     ("184, 4 ha", 184.4, "=", "ha", False),  # OCR: a space after the decimal comma
     ("Không có xã nào đạt dưới 10 tiêu chí", 10, ">=", "tiêu chí", False),  # "no commune below 10" = at least 10
 ])

@@ -49,10 +49,14 @@ def test_artefacts(rendered):
     assert "locality: str" not in html and "import" not in html.split("Plotly.newPlot")[0][-2000:]  # no code
     pngs = sorted(p.name for p in (d / "charts").glob("*.png"))
     svgs = sorted(p.name for p in (d / "charts").glob("*.svg"))
-    assert "ty-le-dat.png" in pngs and len(pngs) == len(svgs) >= 4
-    png = (d / "charts" / "ty-le-dat.png").read_bytes()
+    ratio_charts = [p for p in pngs if p.startswith("ty-le-dat")]  # the ratio chart, split by verdict group
+    assert ratio_charts and len(pngs) == len(svgs) >= 4
+    assert [p[:-4] for p in pngs] == [p[:-4] for p in svgs]  # every chart in both formats
+    png = (d / "charts" / ratio_charts[0]).read_bytes()
     width = int.from_bytes(png[16:20], "big")
-    assert width >= 2 * 700  # 2× scale of a chart at least 700 px wide
+    svg = (d / "charts" / (ratio_charts[0][:-4] + ".svg")).read_text(encoding="utf-8")
+    layout_width = float(svg.split('viewBox="', 1)[1].split()[2])
+    assert layout_width >= 500 and width == 2 * layout_width  # PNG at 2× the chart's layout size
     assert (d / "bieu-ket-qua.xlsx").stat().st_size > 4000
     index = (rendered / "index.html").read_text(encoding="utf-8")
     assert 'href="muong-ang/report.html"' in index and "huyện Mường Ảng" in index

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-__all__ = ["ChitieuError", "Problem", "DataError", "InputError", "UserError", "ConfigError", "OutputError"]
+__all__ = ["ChitieuError", "Problem", "DataError", "InputError", "UserError", "ConfigError", "OutputError",
+           "LocalityIdError"]
 
 
 class ChitieuError(Exception):
@@ -63,3 +64,8 @@ class ConfigError(ChitieuError, ValueError):
 
 class OutputError(ChitieuError, OSError):
     """An output file could not be written. ``filename`` is the path the user gave (never the temporary file)."""
+
+
+class LocalityIdError(InputError, ConfigError):
+    """A locality id that cannot be used (:func:`chitieu.config.check_locality_id` says why): an input error
+    wherever the id came from, and never used to build a path."""

@@ -15,9 +15,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import shutil
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +28,7 @@ from chitieu.core.vocabulary import LEVELS_VI, RATE_KINDS, RESULT_STATUSES
 from chitieu.io.data import Locality, load_catalogue, load_localities, load_locality
 from chitieu.core.numfmt import is_missing, decimals_of, format_vi, round_half_up
 from chitieu.analysis.projection import CATEGORIES, CATEGORY_LABELS_VI, project_panel
+from chitieu.report import present
 from chitieu.report.sections import observations_and_targets
 
 __all__ = [
@@ -39,6 +37,7 @@ __all__ = [
     "coverage_frame", "coverage_display", "uncoded_display", "rank_table", "ranking_display", "overall_ranking",
     "overall_ranking_display", "peers", "peers_display", "peer_summary", "category_heatmap", "progress_chart",
     "trend_small_multiples", "record_summary", "to_csv", "write_xlsx", "compare_html", "write_compare_outputs",
+    "values_wide", "values_html", "MIN_ASSESSED", "ranking_threshold",
 ]
 
 MISSING = "chưa có số liệu"
@@ -46,11 +45,12 @@ STATUS_VI = {"data": "có số liệu", "no_data": MISSING, "absent": "không c�
 #: cells of the heatmap: the progress categories, then "no numbers" and "no such indicator"
 HEAT_ORDER = (*CATEGORIES, "no_data", "absent")
 HEAT_LABELS_VI = {**CATEGORY_LABELS_VI, "no_data": "Chưa có số liệu", "absent": "Không có chỉ tiêu này"}
-#: good to bad: teal greens, yellow, orange, vermillion (after Okabe & Ito); greys for "cannot say"
-HEAT_COLORS = {
-    "met": "#00735a", "on_track": "#6cc3a0", "accelerate": "#f0e442", "limited": "#e69f00", "away": "#d55e00",
-    "not_assessable": "#b8b8b8", "no_data": "#e6e6e6", "absent": "#ffffff",
-}
+#: good to bad: teal greens, yellow, orange, vermillion (after Okabe & Ito); greys for "cannot say" — the one palette
+#: of chitieu.report.present (the same greens and vermillion as the verdicts)
+HEAT_COLORS = present.CATEGORY_COLORS
+#: the overall ranking ranks a locality only when it has at least this many assessable indicators, and at least
+#: half as many as the locality with the most (a locality judged on 3 indicators is not ranked against one on 20)
+MIN_ASSESSED = 5
 LOCALITY_COLORS = ("#1f3b73", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8c6d31", "#0072b2",
                    "#9b6fc4", "#6b6b6b")
 #: progress chart: values outside are drawn at the edge; "met" gets its own column to the right
@@ -130,14 +130,7 @@ def _latest_records(values: pd.DataFrame) -> dict[str, dict]:
     return {r["indicator"]: r for r in chosen.to_dict("records")}
 
 
-def _pace_unit(basis: str, unit: str) -> str:
-    if basis == "compound":
-        return "%/năm"
-    if basis in ("linear", "average_flow"):
-        return f"{unit}/năm" if unit else "đơn vị/năm"
-    if basis == "average_rate":
-        return unit or "đơn vị"
-    return ""
+_pace_unit = present.pace_unit  # one rule for the unit of a pace (chitieu.report.present)
 
 
 def compare_localities(locality_ids: list[str], codes: list[str] | None = None, *, horizon: int = 2030,
@@ -152,6 +145,41 @@ def compare_localities(locality_ids: list[str], codes: list[str] | None = None, 
     [['muong-ang', 39.0, 47.0, 'on_track'], ['hac-thanh', 120.5, 135.0, 'not_assessable']]
     """
     ids = [str(i) for i in locality_ids]
+    catalogue, codes, requested = _checked_request(ids, codes, root)
+    cat = catalogue.set_index("code")
+    locs = {i: load_locality(i, root) for i in ids}
+    held, uncoded_rows, loc_rows = _holdings(locs)
+    if not codes:
+        count = {c: sum(c in h for h in held.values()) for c in cat.index}
+        order = {c: k for k, c in enumerate(cat.index)}
+        codes = sorted((c for c, n in count.items() if n >= min_shared), key=lambda c: (-count[c], order[c]))
+
+    rows, series_parts, obs_parts, target_parts = [], [], [], []
+    for i, loc in locs.items():
+        loc_rows_i, series_part, obs_part, target_part = _locality_rows(i, loc, codes, cat, horizon, year)
+        rows.extend(loc_rows_i)
+        series_parts.append(series_part)
+        obs_parts.append(obs_part)
+        target_parts.append(target_part)
+
+    table = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS)
+    obs_all = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame()
+    targets_all = pd.concat(target_parts, ignore_index=True) if target_parts else pd.DataFrame()
+    if not targets_all.empty:
+        panel = project_panel(obs_all, targets_all.drop(columns=["source"]), to=horizon)
+        table = _merge_panel(table, panel)
+    table = _finish(table)
+    series = (pd.concat(series_parts, ignore_index=True) if series_parts
+              else pd.DataFrame(columns=["locality", "catalogue_code", "indicator", "year", "value"]))
+    series = series[series["catalogue_code"].notna()].reset_index(drop=True)
+    uncoded = pd.DataFrame(uncoded_rows, columns=["locality", "indicator", "name", "unit", "source"])
+    return Comparison(ids, list(codes), horizon, table, series, pd.DataFrame(loc_rows), uncoded, catalogue,
+                      requested=requested)
+
+
+def _checked_request(ids: list[str], codes: list[str] | None, root: Path | None):
+    """(catalogue, codes asked for without repeats, the same list kept as requested) — or a :class:`CompareError`
+    for fewer than two localities, one named twice, unknown localities or codes."""
     if len(ids) < 2:
         raise CompareError("cần ít nhất hai địa phương để so sánh (at least two localities)")
     dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -171,8 +199,11 @@ def compare_localities(locality_ids: list[str], codes: list[str] | None = None, 
         if bad:
             raise CompareError(f"mã chỉ tiêu không có trong data/catalogue.csv: {', '.join(bad)} "
                                "(xem cột code của data/catalogue.csv)")
-    locs = {i: load_locality(i, root) for i in ids}
+    return catalogue, codes, requested
 
+
+def _holdings(locs: dict) -> tuple[dict[str, set[str]], list[dict], list[dict]]:
+    """Per locality: the catalogue codes it holds, its indicators without a code, and its line of the overview."""
     held: dict[str, set[str]] = {}
     uncoded_rows, loc_rows = [], []
     for i, loc in locs.items():
@@ -187,92 +218,80 @@ def compare_localities(locality_ids: list[str], codes: list[str] | None = None, 
                          "province": loc.meta.get("province", ""), "term_end": loc.term_end,
                          "n_indicators": len(ind), "n_coded": len(coded), "n_uncoded": len(ind) - len(coded),
                          "has_numbers": bool(numeric.any())})
-    if not codes:
-        count = {c: sum(c in h for h in held.values()) for c in cat.index}
-        order = {c: k for k, c in enumerate(cat.index)}
-        codes = sorted((c for c, n in count.items() if n >= min_shared), key=lambda c: (-count[c], order[c]))
+    return held, uncoded_rows, loc_rows
 
-    rows, series_parts, obs_parts, target_parts = [], [], [], []
-    for i, loc in locs.items():
-        ind = loc.indicators
-        term_year = int(year or loc.term_end)
-        chosen: dict[str, tuple[str, list[str]]] = {}
-        for code in codes:
-            part = ind[ind["catalogue_code"] == code]
-            if len(part) == 1:
-                chosen[code] = (part["id"].iloc[0], [])
-            elif len(part) > 1:
-                chosen[code] = _choose_local(part, loc, horizon)
-        keep = [c[0] for c in chosen.values()]
-        sub = Locality(loc.id, loc.meta, ind[ind["id"].isin(keep)].reset_index(drop=True),
-                       loc.values[loc.values["indicator"].isin(keep)].reset_index(drop=True),
-                       loc.comparisons[loc.comparisons["indicator"].isin(keep)].reset_index(drop=True))
-        obs, targets = observations_and_targets(sub, horizon)
-        term = results_table(sub, year=term_year) if keep else pd.DataFrame()
-        term = term.set_index("indicator") if not term.empty else term
-        code_of = {c[0]: code for code, c in chosen.items()}
-        obs_parts.append(obs[obs["indicator"].isin(targets["indicator"])])
-        target_parts.append(targets)
-        s = obs.assign(catalogue_code=obs["indicator"].map(code_of))
-        series_parts.append(s[["locality", "catalogue_code", "indicator", "year", "value"]])
-        local = ind.set_index("id")
-        latest_of = _latest_records(sub.values)
-        series_of = {k: g.sort_values("year") for k, g in s.groupby("indicator")}
-        target_of = {r["indicator"]: r for r in targets.to_dict("records")}
-        for code in codes:
-            c = cat.loc[code]
-            base = {"catalogue_code": code, "indicator_name": c["name_vi"], "unit": c["unit"], "kind": c["kind"],
-                    "direction": c["direction"], "locality": i, "locality_name": loc.name,
-                    "level": loc.meta["level"], "term_year": term_year, "target_year": horizon}
-            if code not in chosen:
-                rows.append({**base, "status": "absent", "heat": "absent", "flags": ""})
-                continue
-            lid, others = chosen[code]
-            li = local.loc[lid]
-            flags = ["several_local_indicators"] if others else []
-            if li["unit"] != c["unit"]:
-                flags.append("unit_differs_from_catalogue")  # values would not be comparable: say so
-            row = {**base, "local_indicator": lid, "local_name": li["name"], "kind": li["kind"],
-                   "direction": li["direction"], "source": li["source"]}
-            ser = series_of.get(lid, s.iloc[0:0])
-            if len(ser):
-                row.update(n_points=len(ser), first_year=int(ser["year"].iloc[0]),
-                           first_value=float(ser["value"].iloc[0]))
-            else:
-                row["n_points"] = 0
-            latest = latest_of.get(lid)
-            if latest is not None:
-                row.update(latest_period=str(latest["period"]), latest_year=int(latest["year"]),
-                           latest_value=float(latest["value"]), latest_status=str(latest["status"]))
-            t = target_of.get(lid)
-            if t is not None:
-                row.update(target=float(t["target"]), target_comparator=str(t["comparator"]), source=str(t["source"]))
-                if latest is not None and float(t["target"]) != 0 and int(latest["year"]) < horizon \
-                        and t["kind"] != "cumulative":  # a total of another term is not progress toward this one
-                    row["achievement_target_pct"] = float(latest["value"]) / float(t["target"]) * 100
-            else:
-                flags.append("no_target")
-            if not term.empty and lid in term.index:
-                tr = term.loc[lid]
-                row.update(term_target=tr["target"], term_actual=tr["actual"], term_ratio_pct=tr["ratio_pct"],
-                           term_verdict=tr["verdict"], term_verdict_vi=tr["verdict_vi"])
-            row["status"] = "data" if latest is not None else "no_data"
-            row["flags"] = "; ".join(flags)
-            rows.append(row)
 
-    table = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS)
-    obs_all = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame()
-    targets_all = pd.concat(target_parts, ignore_index=True) if target_parts else pd.DataFrame()
-    if not targets_all.empty:
-        panel = project_panel(obs_all, targets_all.drop(columns=["source"]), to=horizon)
-        table = _merge_panel(table, panel)
-    table = _finish(table)
-    series = (pd.concat(series_parts, ignore_index=True) if series_parts
-              else pd.DataFrame(columns=["locality", "catalogue_code", "indicator", "year", "value"]))
-    series = series[series["catalogue_code"].notna()].reset_index(drop=True)
-    uncoded = pd.DataFrame(uncoded_rows, columns=["locality", "indicator", "name", "unit", "source"])
-    return Comparison(ids, list(codes), horizon, table, series, pd.DataFrame(loc_rows), uncoded, catalogue,
-                      requested=requested)
+def _locality_rows(i: str, loc, codes: list[str], cat: pd.DataFrame, horizon: int, year: int | None):
+    """One locality's rows of the comparison (one per code), its series, observations and targets."""
+    ind = loc.indicators
+    term_year = int(year or loc.term_end)
+    chosen: dict[str, tuple[str, list[str]]] = {}
+    for code in codes:
+        part = ind[ind["catalogue_code"] == code]
+        if len(part) == 1:
+            chosen[code] = (part["id"].iloc[0], [])
+        elif len(part) > 1:
+            chosen[code] = _choose_local(part, loc, horizon)
+    keep = [c[0] for c in chosen.values()]
+    sub = Locality(loc.id, loc.meta, ind[ind["id"].isin(keep)].reset_index(drop=True),
+                   loc.values[loc.values["indicator"].isin(keep)].reset_index(drop=True),
+                   loc.comparisons[loc.comparisons["indicator"].isin(keep)].reset_index(drop=True))
+    obs, targets = observations_and_targets(sub, horizon)
+    term = results_table(sub, year=term_year) if keep else pd.DataFrame()
+    term = term.set_index("indicator") if not term.empty else term
+    code_of = {c[0]: code for code, c in chosen.items()}
+    s = obs.assign(catalogue_code=obs["indicator"].map(code_of))
+    local = ind.set_index("id")
+    latest_of = _latest_records(sub.values)
+    series_of = {k: g.sort_values("year") for k, g in s.groupby("indicator")}
+    target_of = {r["indicator"]: r for r in targets.to_dict("records")}
+    rows = [_code_row(code, cat.loc[code], i, loc, term_year, horizon, chosen, local, series_of, s, latest_of,
+                      target_of, term) for code in codes]
+    return (rows, s[["locality", "catalogue_code", "indicator", "year", "value"]],
+            obs[obs["indicator"].isin(targets["indicator"])], targets)
+
+
+def _code_row(code: str, c: pd.Series, i: str, loc, term_year: int, horizon: int, chosen: dict, local: pd.DataFrame,
+              series_of: dict, s: pd.DataFrame, latest_of: dict, target_of: dict, term: pd.DataFrame) -> dict:
+    """The row of one catalogue code for one locality: its local indicator, series, latest value, target, the
+    term's achievement and flags."""
+    base = {"catalogue_code": code, "indicator_name": c["name_vi"], "unit": c["unit"], "kind": c["kind"],
+            "direction": c["direction"], "locality": i, "locality_name": loc.name,
+            "level": loc.meta["level"], "term_year": term_year, "target_year": horizon}
+    if code not in chosen:
+        return {**base, "status": "absent", "heat": "absent", "flags": ""}
+    lid, others = chosen[code]
+    li = local.loc[lid]
+    flags = ["several_local_indicators"] if others else []
+    if li["unit"] != c["unit"]:
+        flags.append("unit_differs_from_catalogue")  # values would not be comparable: say so
+    row = {**base, "local_indicator": lid, "local_name": li["name"], "kind": li["kind"],
+           "direction": li["direction"], "source": li["source"]}
+    ser = series_of.get(lid, s.iloc[0:0])
+    if len(ser):
+        row.update(n_points=len(ser), first_year=int(ser["year"].iloc[0]),
+                   first_value=float(ser["value"].iloc[0]))
+    else:
+        row["n_points"] = 0
+    latest = latest_of.get(lid)
+    if latest is not None:
+        row.update(latest_period=str(latest["period"]), latest_year=int(latest["year"]),
+                   latest_value=float(latest["value"]), latest_status=str(latest["status"]))
+    t = target_of.get(lid)
+    if t is not None:
+        row.update(target=float(t["target"]), target_comparator=str(t["comparator"]), source=str(t["source"]))
+        if latest is not None and float(t["target"]) != 0 and int(latest["year"]) < horizon \
+                and t["kind"] != "cumulative":  # a total of another term is not progress toward this one
+            row["achievement_target_pct"] = float(latest["value"]) / float(t["target"]) * 100
+    else:
+        flags.append("no_target")
+    if not term.empty and lid in term.index:
+        tr = term.loc[lid]
+        row.update(term_target=tr["target"], term_actual=tr["actual"], term_ratio_pct=tr["ratio_pct"],
+                   term_verdict=tr["verdict"], term_verdict_vi=tr["verdict_vi"])
+    row["status"] = "data" if latest is not None else "no_data"
+    row["flags"] = "; ".join(flags)
+    return row
 
 
 def _merge_panel(table: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
@@ -341,17 +360,26 @@ def _indicator_label(name: str, direction: str) -> str:
     return f"{name} ▼" if direction == "lower" else name
 
 
+def _value(x, unit: str = "", comparator: str = "=") -> str:
+    """A transcribed value as written (its own decimals, at most two), its bound in words, its unit."""
+    return present.bound(x, comparator, present.value_decimals(x), unit=unit)
+
+
 def display_frame(comp: Comparison) -> pd.DataFrame:
-    """The comparison as analysts read it: one row per (indicator, locality), Vietnamese labels and numbers."""
-    t = comp.table
+    """The comparison as analysts read it: one row per (indicator, locality), Vietnamese labels, numbers with their
+    unit and bounds in words (``trên 47 triệu đồng/người/năm``)."""
+    order_code = {c: k for k, c in enumerate(comp.codes)}
+    order_loc = {c: k for k, c in enumerate(comp.locality_ids)}
+    t = comp.table.assign(_c=comp.table["catalogue_code"].map(order_code),
+                          _l=comp.table["locality"].map(order_loc)).sort_values(["_c", "_l"], kind="stable")
     h = comp.horizon
     out = []
-    for r in t.itertuples(index=False):
+    for r in t.itertuples(index=False):  # indicator by indicator, the localities side by side
         absent = r.status == "absent"
         gap = STATUS_VI[r.status] if r.status != "data" else ""
         period = r.latest_period if r.latest_period else ""
-        latest = gap or (_COMP_SIGN.get("", "") + _num(r.latest_value))
-        target = ("" if absent else (_COMP_SIGN.get(r.target_comparator, "") + _num(r.target)
+        latest = gap or _value(r.latest_value, r.unit)
+        target = ("" if absent else (_value(r.target, r.unit, r.target_comparator)
                                      if not _nan(r.target) else f"chưa có mục tiêu {h}"))
         if not _nan(r.progress_pct):
             progress = _pct(r.progress_pct, 0)
@@ -360,19 +388,87 @@ def display_frame(comp: Comparison) -> pd.DataFrame:
         else:
             progress = ""
         out.append({
-            "Chỉ tiêu": _indicator_label(r.indicator_name, r.direction), "Đơn vị": r.unit,
+            "Chỉ tiêu": _indicator_label(r.indicator_name, r.direction),
             "Địa phương": r.locality_name,
             "Giá trị gần nhất": latest, "Kỳ": period,
             f"Mục tiêu {h}": target,
             f"Hiện đạt so với mục tiêu {h}": _pct(r.achievement_target_pct, 1),
             "Đạt so với NQ nhiệm kỳ": _term_text(r),
-            "Nhịp đã qua": "" if _nan(r.observed_pace) else f"{_num(r.observed_pace)} {r.pace_unit}",
-            "Nhịp cần": "" if _nan(r.required_pace) else f"{_num(r.required_pace)} {r.pace_unit}",
+            "Nhịp đã qua": "" if _nan(r.observed_pace) else present.with_unit(_num(r.observed_pace), r.pace_unit),
+            "Nhịp cần": "" if _nan(r.required_pace) else present.with_unit(_num(r.required_pace), r.pace_unit),
             "Nhịp đã qua / nhịp cần": progress,
             f"Đánh giá đến {h}": r.heat_vi,
-            "Nguồn": r.source,
+            "Nguồn": present.source_label(r.source),
         })
     return pd.DataFrame(out)
+
+
+def values_wide(comp: Comparison) -> pd.DataFrame:
+    """The comparison side by side: one row per indicator, for each locality its latest value (and year), its
+    target for the horizon, how far the value is toward that target (%) and the assessment. Columns are pairs
+    ``(locality name, field)``; the first two are ``("", "Chỉ tiêu")`` and ``("", "Đơn vị")``. Cells are text as
+    :mod:`chitieu.report.present` writes them; a gap says which (*chưa có số liệu*, *không có chỉ tiêu này*)."""
+    t = comp.table.set_index(["catalogue_code", "locality"])
+    h = comp.horizon
+    names = comp.table.drop_duplicates("catalogue_code").set_index("catalogue_code")
+    rows = []
+    for code in comp.codes:
+        row = {("", "Chỉ tiêu"): _indicator_label(names.loc[code, "indicator_name"], names.loc[code, "direction"]),
+               ("", "Đơn vị"): names.loc[code, "unit"]}
+        for i in comp.locality_ids:
+            r = t.loc[(code, i)]
+            who = comp.names[i]
+            if r["status"] == "absent":
+                cells = ["không có chỉ tiêu này", "", "", ""]
+            else:
+                year = r["latest_year"]
+                latest = (STATUS_VI[r["status"]] if r["status"] != "data" else
+                          _value(r["latest_value"]) + (f" ({int(year)})" if not pd.isna(year) else ""))
+                target = (_value(r["target"], "", r["target_comparator"]) if not _nan(r["target"])
+                          else "chưa có")  # under the header "Mục tiêu 2030": no target for that year
+                cells = [latest, target, _pct(r["achievement_target_pct"], 0), r["heat_vi"] or ""]
+            for field_name, cell in zip(("Giá trị", f"Mục tiêu {h}", "Đạt (% mục tiêu)", "Đánh giá"), cells):
+                row[(who, field_name)] = cell
+        rows.append(row)
+    cols = [("", "Chỉ tiêu"), ("", "Đơn vị")] + [(comp.names[i], f) for i in comp.locality_ids
+                                                  for f in ("Giá trị", f"Mục tiêu {h}", "Đạt (% mục tiêu)",
+                                                            "Đánh giá")]
+    return pd.DataFrame(rows, columns=pd.MultiIndex.from_tuples(cols))
+
+
+def values_html(comp: Comparison) -> str:
+    """:func:`values_wide` as an HTML table: localities as column groups, numbers right-aligned, each assessment
+    in its category's colour; every text escaped."""
+    wide = values_wide(comp)
+    by_label = {v: k for k, v in HEAT_LABELS_VI.items()}
+    top = '<th rowspan="2" class="col-name">Chỉ tiêu</th><th rowspan="2">Đơn vị</th>' + "".join(
+        f'<th colspan="4" class="grp">{html.escape(comp.names[i])}</th>' for i in comp.locality_ids)
+    sub = "".join(f"<th>{html.escape(f)}</th>" for (who, f) in wide.columns[2:])
+    body = []
+    for _, row in wide.iterrows():
+        cells = []
+        skip = 0
+        for (who, f), v in row.items():
+            if skip:
+                skip -= 1
+                continue
+            text = "" if v is None else str(v)
+            if f == "Giá trị" and text == "không có chỉ tiêu này":  # one cell across the locality's four
+                cells.append(f'<td colspan="4" class="absent">{html.escape(text)}</td>')
+                skip = 3
+                continue
+            cls = []
+            if present.is_numeric_text(text):
+                cls.append("num")
+            if f == "Đánh giá" and text in by_label:
+                cls.append(f"c-{by_label[text]}")
+            if f == "Chỉ tiêu":
+                cls.append("col-name")
+            attr = f' class="{" ".join(cls)}"' if cls else ""
+            cells.append(f"<td{attr}>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="scroll"><table class="chitieu wide"><thead><tr>{top}</tr><tr>{sub}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def summary_text(comp: Comparison) -> str:
@@ -527,13 +623,25 @@ def ranking_display(comp: Comparison, by: str = "progress") -> pd.DataFrame:
     return out
 
 
-def overall_ranking(comp: Comparison) -> pd.DataFrame:
-    """Localities ranked by the share of their assessed indicators that are met or on track (ties shared).
+def ranking_threshold(comp: Comparison) -> int:
+    """How many assessable indicators a locality needs to be ranked overall: :data:`MIN_ASSESSED` (or every compared
+    indicator when fewer are compared), and at least half as many as the locality with the most."""
+    t = comp.table
+    assessed = t[t["category"].isin(["met", "on_track", "accelerate", "limited", "away"])]
+    most = int(assessed.groupby("locality").size().max()) if not assessed.empty else 0
+    return max(min(MIN_ASSESSED, len(comp.codes)), math.ceil(most / 2), 1)
 
-    Columns: locality, name, n_compared_held, n_assessed, n_met, n_on_track, n_good, share_good_pct, rank, tied,
-    rank_vi. A locality with nothing assessed is unranked (*chưa có số liệu* or *chưa đánh giá được*).
+
+def overall_ranking(comp: Comparison) -> pd.DataFrame:
+    """Localities ranked by the share of their assessed indicators that are met or on track (ties shared) —
+    only those with enough assessable indicators (:func:`ranking_threshold`): a share of 3 is not ranked against
+    a share of 20.
+
+    Columns: locality, name, n_compared_held, n_assessed, n_met, n_on_track, n_good, share_good_pct, ranked, rank,
+    tied, rank_vi. A locality not ranked says why (*chưa có số liệu*, *chưa đánh giá được*, *không xếp hạng: …*).
     """
     t = comp.table
+    need = ranking_threshold(comp)
     rows = []
     for i in comp.locality_ids:
         m = t[t["locality"] == i]
@@ -544,14 +652,25 @@ def overall_ranking(comp: Comparison) -> pd.DataFrame:
         rows.append({"locality": i, "name": comp.names[i], "n_compared_held": int((m["status"] != "absent").sum()),
                      "n_with_data": int((m["status"] == "data").sum()), "n_assessed": n_ass, "n_met": n_met,
                      "n_on_track": n_on, "n_good": n_met + n_on,
-                     "share_good_pct": (n_met + n_on) / n_ass * 100 if n_ass else math.nan})
+                     "share_good_pct": (n_met + n_on) / n_ass * 100 if n_ass else math.nan,
+                     "ranked": n_ass >= need})
     out = pd.DataFrame(rows)
-    out["rank"] = out["share_good_pct"].round(10).rank(method="min", ascending=False).astype("Int64")
+    score = out["share_good_pct"].round(10).where(out["ranked"])
+    out["rank"] = score.rank(method="min", ascending=False).astype("Int64")
     size = out.groupby("rank")["rank"].transform("size")
     out["tied"] = out["rank"].notna() & (size > 1)
-    out["rank_vi"] = [(f"{int(r)} (đồng hạng)" if tie else str(int(r))) if not pd.isna(r)
-                      else (MISSING if nd == 0 else "chưa đánh giá được")
-                      for r, tie, nd in zip(out["rank"], out["tied"], out["n_with_data"])]
+    n_ranked = int(out["ranked"].sum())
+
+    def why(r) -> str:
+        if r.n_with_data == 0:
+            return MISSING
+        if r.n_assessed == 0:
+            return "chưa đánh giá được"
+        return f"không xếp hạng: đánh giá được {r.n_assessed} chỉ tiêu (cần ít nhất {need})"
+
+    out["rank_vi"] = [(("duy nhất đủ chỉ tiêu để xếp hạng" if n_ranked == 1 else
+                        f"{int(r.rank)} (đồng hạng)" if r.tied else str(int(r.rank))) if not pd.isna(r.rank)
+                       else why(r)) for r in out.itertuples(index=False)]
     return out.sort_values(["rank", "locality"], na_position="last", kind="stable").reset_index(drop=True)
 
 
@@ -563,6 +682,14 @@ def overall_ranking_display(comp: Comparison) -> pd.DataFrame:
         "Đúng hướng": o["n_on_track"],
         "Đã đạt hoặc đúng hướng (%)": [_pct(x, 1, MISSING) for x in o["share_good_pct"]],
     })
+
+
+def ranking_note(comp: Comparison) -> str:
+    """The ranking rule in one sentence, with this comparison's threshold."""
+    return (f"Xếp hạng chung theo tỷ lệ chỉ tiêu đã đạt hoặc đúng hướng trong các chỉ tiêu đánh giá được; chỉ xếp "
+            f"hạng địa phương đánh giá được ít nhất {ranking_threshold(comp)} chỉ tiêu (ít nhất {MIN_ASSESSED} hoặc mọi "
+            "chỉ tiêu được so sánh, và ít nhất một nửa số của địa phương nhiều nhất), để không so một tỷ lệ trên 3 chỉ "
+            "tiêu với một tỷ lệ trên 20. Cùng giá trị thì đồng hạng.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -761,7 +888,7 @@ def category_heatmap(comp: Comparison, *, title: str | None = None):
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(len(ids))), y=list(range(len(codes))), zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         xgap=2, ygap=2, text=cell_text, texttemplate="%{text}" if show_text else None,
-        textfont=dict(size=10), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        textfont=dict(size=12), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         colorbar=dict(tickvals=list(range(n)), ticktext=[HEAT_LABELS_VI[h] for h in reversed(HEAT_ORDER)], thickness=14,
                       len=min(1.0, max(0.4, 300 / max(300, 30 * len(codes) + 160))), outlinewidth=0,
                       title=dict(text="Đánh giá")),
@@ -776,7 +903,7 @@ def category_heatmap(comp: Comparison, *, title: str | None = None):
     fig.update_xaxes(tickmode="array", tickvals=list(range(len(ids))), ticktext=xlabels, side="top", showgrid=False,
                      showline=False, ticks="", tickangle=0 if len(ids) <= 8 else -60, range=[-0.5, len(ids) - 0.5])
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(codes))), ticktext=ylabels, autorange="reversed",
-                     showgrid=False, showline=False, ticks="", tickfont=dict(size=11))
+                     showgrid=False, showline=False, ticks="", tickfont=dict(size=12))
     return fig
 
 
@@ -844,7 +971,7 @@ def progress_chart(comp: Comparison, *, title: str | None = None):
                      ticktext=["≤ −100%", "0%", "60%", "95%", "200%", "≥ 300%", "★ Đã đạt"],
                      title=dict(text="nhịp đã qua ÷ nhịp cần (%); 100% = đúng nhịp cần", standoff=6), zeroline=False)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=[ylab[c] for c in codes][::-1], showgrid=True,
-                     tickfont=dict(size=11))
+                     tickfont=dict(size=12))
     if not shown:
         fig.add_annotation(text="Chưa có chỉ tiêu nào đánh giá được.", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False)
@@ -872,7 +999,7 @@ def trend_small_multiples(comp: Comparison, codes: list[str] | None = None, *, m
                            showarrow=False)
         return fig
     rows = math.ceil(len(chosen) / cols)
-    titles = [f"{_wrap(names.loc[c, 'indicator_name'], 40)}<br><span style='font-size:11px'>"
+    titles = [f"{_wrap(names.loc[c, 'indicator_name'], 40)}<br><span style='font-size:12px'>"
               f"{_esc(names.loc[c, 'unit'])}</span>" for c in chosen]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=min(0.3, 0.5 / rows) if rows > 1 else 0.2,
                         horizontal_spacing=0.08)
@@ -935,79 +1062,180 @@ def record_summary(comp: Comparison) -> dict:
 
 
 def to_csv(comp: Comparison) -> str:
-    """The machine table (:data:`COMPARE_COLUMNS`, dot decimals, UTF-8)."""
-    return comp.table.reindex(columns=COMPARE_COLUMNS).to_csv(index=False, lineterminator="\n")
+    """The machine table (:data:`COMPARE_COLUMNS`, dot decimals, UTF-8), text cells formula-safe."""
+    from chitieu.io.safe import spreadsheet_text
+
+    frame = comp.table.reindex(columns=COMPARE_COLUMNS).copy()
+    for col in frame.columns:
+        if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].map(spreadsheet_text)
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def write_xlsx(comp: Comparison, path: Path) -> None:
-    """A workbook: the comparison (numbers as numbers), which indicators overlap, coverage, rankings, and the
-    indicators that cannot be compared (no catalogue code)."""
-
+    """A workbook a statistics office would ship: the values side by side (indicator × locality), the long
+    comparison (numbers as numbers, bounds inside the number format, categories coloured), which indicators
+    overlap, coverage, rankings (ranks and percentages as numbers) and the indicators that cannot be compared;
+    borders and A4 landscape print set-up on every sheet; text cells formula-safe."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font
 
-    from chitieu.report.tables import save_workbook
+    from chitieu.report.tables import (finish_sheet, save_workbook, set_cell, style_header, verdict_fill,
+                                       xlsx_number_format)
 
+    cat_text = {**{k: "#111111" for k in HEAT_COLORS}, **present.CATEGORY_TEXT_COLORS}
     wb = Workbook()
-    ws = wb.active
-    ws.title = "So sánh"
     h = comp.horizon
+    title = f"So sánh địa phương theo chỉ tiêu chung — {len(comp.locality_ids)} địa phương, {len(comp.codes)} chỉ tiêu"
+
+    # 1. the values side by side
+    ws = wb.active
+    ws.title = "Bảng giá trị"
+    set_cell(ws, 1, 1, title)
+    ws["A1"].font = Font(bold=True, size=13)
+    t = comp.table.set_index(["catalogue_code", "locality"])
+    names = comp.table.drop_duplicates("catalogue_code").set_index("catalogue_code")
+    fields = ["Giá trị gần nhất", "Năm", f"Mục tiêu {h}", "Đạt (% mục tiêu)", f"Đánh giá đến {h}"]
+    set_cell(ws, 2, 1, "Chỉ tiêu")
+    set_cell(ws, 2, 2, "Đơn vị")
+    ws.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
+    ws.merge_cells(start_row=2, start_column=2, end_row=3, end_column=2)
+    for k, i in enumerate(comp.locality_ids):
+        c0 = 3 + k * len(fields)
+        set_cell(ws, 2, c0, comp.names[i])
+        ws.merge_cells(start_row=2, start_column=c0, end_row=2, end_column=c0 + len(fields) - 1)
+        for j, f in enumerate(fields):
+            set_cell(ws, 3, c0 + j, f)
+    ncols = 2 + len(fields) * len(comp.locality_ids)
+    style_header(ws, 2, ncols)
+    style_header(ws, 3, ncols)
+    row = 4
+    for code in comp.codes:
+        set_cell(ws, row, 1, _indicator_label(names.loc[code, "indicator_name"], names.loc[code, "direction"]))
+        set_cell(ws, row, 2, names.loc[code, "unit"])
+        for k, i in enumerate(comp.locality_ids):
+            r = t.loc[(code, i)]
+            c0 = 3 + k * len(fields)
+            if r["status"] == "absent":
+                set_cell(ws, row, c0, "không có chỉ tiêu này")
+                continue
+            d = min(2, present.value_decimals(r["latest_value"]))
+            set_cell(ws, row, c0, float(r["latest_value"]) if r["status"] == "data" else STATUS_VI[r["status"]],
+                     number_format=xlsx_number_format(d))
+            set_cell(ws, row, c0 + 1, None if pd.isna(r["latest_year"]) else int(r["latest_year"]), number_format="0")
+            set_cell(ws, row, c0 + 2, None if _nan(r["target"]) else float(r["target"]),
+                     number_format=xlsx_number_format(min(2, present.value_decimals(r["target"])),
+                                                      r["target_comparator"]))
+            set_cell(ws, row, c0 + 3, None if _nan(r["achievement_target_pct"]) else float(r["achievement_target_pct"]),
+                     number_format=xlsx_number_format(0))
+            set_cell(ws, row, c0 + 4, r["heat_vi"] or "")
+            verdict_fill(ws.cell(row, c0 + 4), r["heat"], colors=HEAT_COLORS, text_colors=cat_text)
+        row += 1
+    numeric = tuple(3 + k * len(fields) + j for k in range(len(comp.locality_ids)) for j in range(4))
+    finish_sheet(ws, header_row=3, first_row=4, last_row=max(4, row - 1), ncols=ncols,
+                 widths=[40, 12] + [12, 7, 12, 10, 16] * len(comp.locality_ids), numeric_cols=numeric, freeze="C4")
+    ws.print_title_rows = "2:3"
+    ws.row_dimensions[2].height = 30
+    ws.row_dimensions[3].height = 45
+    for r_ in (2, 3):
+        for c in range(1, ncols + 1):
+            ws.cell(r_, c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+    # 2. the long comparison
+    ws = wb.create_sheet("So sánh")
     headers = ["Chỉ tiêu", "Mã", "Đơn vị", "Địa phương", "Cấp", "Tình trạng", "Giá trị gần nhất", "Kỳ",
                f"Mục tiêu {h}", f"Hiện đạt so với mục tiêu {h} (%)", "Đạt so với NQ nhiệm kỳ (%)", "Đánh giá NQ",
                "Nhịp đã qua", "Nhịp cần", "Đơn vị nhịp", "Nhịp đã qua / nhịp cần (%)", f"Đánh giá đến {h}",
                f"Dự báo {h}", "Nguồn"]
-    title = f"So sánh địa phương theo chỉ tiêu chung — {len(comp.locality_ids)} địa phương, {len(comp.codes)} chỉ tiêu"
-    fills = {k: v.lstrip("#").upper() for k, v in HEAT_COLORS.items()}
-
-    def head(sheet, cols, row=2):
-        sheet.append(cols)
-        for cell in sheet[row]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            cell.fill = PatternFill("solid", fgColor="D9E1F2")
-
-    def v(x, missing=""):
-        return missing if _nan(x) else float(x)
-
-    ws.append([title])
+    set_cell(ws, 1, 1, title)
     ws["A1"].font = Font(bold=True, size=13)
-    head(ws, headers)
+    for c, x in enumerate(headers, start=1):
+        set_cell(ws, 2, c, x)
+    style_header(ws, 2, len(headers))
+    row = 3
     for r in comp.table.itertuples(index=False):
         gap = STATUS_VI[r.status] if r.status != "data" else ""
-        ws.append([_indicator_label(r.indicator_name, r.direction), r.catalogue_code, r.unit, r.locality_name,
-                   LEVELS_VI.get(r.level, r.level), r.status_vi, v(r.latest_value, gap), r.latest_period,
-                   v(r.target), v(r.achievement_target_pct), v(r.term_ratio_pct), r.term_verdict_vi,
-                   v(r.observed_pace), v(r.required_pace), r.pace_unit, v(r.progress_pct), r.heat_vi,
-                   v(r.projected), r.source])
-        row = ws.max_row
-        for col in (7, 9, 13, 14, 18):
-            ws.cell(row, col).number_format = "#,##0.##"
-        for col in (10, 11, 16):
-            ws.cell(row, col).number_format = "0.0"
-        ws.cell(row, 17).fill = PatternFill("solid", fgColor=fills[r.heat])
-        if r.heat in ("met", "away"):
-            ws.cell(row, 17).font = Font(color="FFFFFF")
-    for col, width in zip(range(1, len(headers) + 1),
-                          (44, 26, 12, 22, 8, 16, 14, 10, 12, 12, 12, 12, 11, 11, 12, 12, 20, 12, 28)):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "E3"
+        d = min(2, present.value_decimals(r.latest_value))
+        cells = [(_indicator_label(r.indicator_name, r.direction), None), (r.catalogue_code, None), (r.unit, None),
+                 (r.locality_name, None), (LEVELS_VI.get(r.level, r.level), None), (r.status_vi, None),
+                 (gap if _nan(r.latest_value) else float(r.latest_value), xlsx_number_format(d)),
+                 (r.latest_period, None),
+                 (None if _nan(r.target) else float(r.target),
+                  xlsx_number_format(min(2, present.value_decimals(r.target)), r.target_comparator)),
+                 (None if _nan(r.achievement_target_pct) else float(r.achievement_target_pct), "0.0"),
+                 (None if _nan(r.term_ratio_pct) else float(r.term_ratio_pct), "0.##"),
+                 (r.term_verdict_vi, None),
+                 (None if _nan(r.observed_pace) else float(r.observed_pace), "#,##0.00"),
+                 (None if _nan(r.required_pace) else float(r.required_pace), "#,##0.00"),
+                 (r.pace_unit, None), (None if _nan(r.progress_pct) else float(r.progress_pct), "0"),
+                 (r.heat_vi, None), (None if _nan(r.projected) else float(r.projected), xlsx_number_format(d)),
+                 (present.source_label(r.source), None)]
+        for c, (v, fmt) in enumerate(cells, start=1):
+            set_cell(ws, row, c, v, number_format=fmt)
+        verdict_fill(ws.cell(row, 17), r.heat, colors=HEAT_COLORS, text_colors=cat_text)
+        if r.term_verdict in present.VERDICT_COLORS:
+            verdict_fill(ws.cell(row, 12), r.term_verdict)
+        row += 1
+    finish_sheet(ws, header_row=2, first_row=3, last_row=max(3, row - 1), ncols=len(headers),
+                 widths=(40, 22, 12, 20, 8, 14, 12, 10, 12, 12, 12, 11, 11, 11, 12, 12, 18, 12, 24),
+                 numeric_cols=(7, 9, 10, 11, 13, 14, 16, 18), freeze="E3")
 
-    def sheet(name: str, frame: pd.DataFrame, widths: dict[int, int] | None = None):
+    def sheet(name: str, frame: pd.DataFrame, widths: dict[int, int] | None = None, formats: dict | None = None):
         s = wb.create_sheet(name)
-        head(s, [str(c) for c in frame.columns], row=1)
-        for row in frame.itertuples(index=False):
-            s.append([None if _nan(x) else (x.item() if hasattr(x, "item") else x) for x in row])
-        for k in range(1, len(frame.columns) + 1):
-            s.column_dimensions[get_column_letter(k)].width = (widths or {}).get(k, 18)
-        s.freeze_panes = "B2"
+        for c, x in enumerate(frame.columns, start=1):
+            set_cell(s, 1, c, str(x))
+        style_header(s, 1, len(frame.columns))
+        for r_i, rec in enumerate(frame.itertuples(index=False), start=2):
+            for c, x in enumerate(rec, start=1):
+                set_cell(s, r_i, c, None if _nan(x) else x, number_format=(formats or {}).get(c))
+        finish_sheet(s, header_row=1, first_row=2, last_row=max(2, len(frame) + 1), ncols=len(frame.columns),
+                     widths=[(widths or {}).get(k, 16) for k in range(1, len(frame.columns) + 1)],
+                     numeric_cols=tuple((formats or {}).keys()), freeze="B2")
         return s
 
     sheet("Chỉ tiêu chung", overlap_display(comp), {1: 44, 2: 28})
     sheet("Độ phủ", coverage_display(comp), {1: 26})
-    sheet("Xếp hạng chung", overall_ranking_display(comp), {2: 26})
-    sheet("Xếp hạng theo chỉ tiêu", ranking_display(comp), {1: 44})
-    unc = comp.uncoded.assign(locality=comp.uncoded["locality"].map(comp.names))
+    # rankings as numbers: the rank, "(đồng hạng)" inside its format; the share a percentage number
+    o = overall_ranking(comp)
+    ranks = pd.DataFrame({
+        "Hạng": [int(x) if not pd.isna(x) else None for x in o["rank"]], "Ghi chú": [
+            "" if not pd.isna(x) and "duy nhất" not in v else v for x, v in zip(o["rank"], o["rank_vi"])],
+        "Địa phương": o["name"], "Chỉ tiêu có (trong số so sánh)": o["n_compared_held"],
+        "Có số liệu": o["n_with_data"], "Đánh giá được": o["n_assessed"], "Đã đạt": o["n_met"],
+        "Đúng hướng": o["n_on_track"], "Đã đạt hoặc đúng hướng (%)": o["share_good_pct"]})
+    s = sheet("Xếp hạng chung", ranks, {2: 40, 3: 26}, formats={1: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "0",
+                                                                 9: "0.0"})
+    for r_i, tie in enumerate(o["tied"], start=2):
+        if tie:
+            s.cell(r_i, 1).number_format = '0" (đồng hạng)"'
+    from chitieu.report.tables import _note_rows
+
+    _note_rows(s, len(o) + 3, len(ranks.columns), [ranking_note(comp)])
+    r = rank_table(comp)
+    wide = r.pivot(index="catalogue_code", columns="locality", values="rank").reindex(index=comp.codes,
+                                                                                      columns=comp.locality_ids)
+    why = r.pivot(index="catalogue_code", columns="locality", values="rank_vi").reindex(index=comp.codes,
+                                                                                       columns=comp.locality_ids)
+    tied = r.pivot(index="catalogue_code", columns="locality", values="tied").reindex(index=comp.codes,
+                                                                                     columns=comp.locality_ids)
+    s = wb.create_sheet("Xếp hạng theo chỉ tiêu")
+    heads = ["Chỉ tiêu"] + [comp.names[i] for i in comp.locality_ids]
+    for c, x in enumerate(heads, start=1):
+        set_cell(s, 1, c, x)
+    style_header(s, 1, len(heads))
+    for r_i, code in enumerate(comp.codes, start=2):
+        set_cell(s, r_i, 1, names.loc[code, "indicator_name"])
+        for k, i in enumerate(comp.locality_ids, start=2):
+            rank = wide.loc[code, i]
+            if pd.isna(rank) or "duy nhất" in str(why.loc[code, i]):
+                set_cell(s, r_i, k, str(why.loc[code, i]))
+            else:
+                set_cell(s, r_i, k, int(rank), number_format='0" (đồng hạng)"' if bool(tied.loc[code, i]) else "0")
+    finish_sheet(s, header_row=1, first_row=2, last_row=max(2, len(comp.codes) + 1), ncols=len(heads),
+                 widths=[44] + [18] * len(comp.locality_ids), numeric_cols=tuple(range(2, len(heads) + 1)),
+                 freeze="B2")
+    unc = comp.uncoded.assign(locality=comp.uncoded["locality"].map(comp.names),
+                              source=comp.uncoded["source"].map(present.source_label))
     sheet("Không so sánh được", unc.rename(columns={"locality": "Địa phương", "indicator": "Mã địa phương",
                                                       "name": "Chỉ tiêu (không có mã danh mục)", "unit": "Đơn vị",
                                                       "source": "Nguồn"}), {1: 24, 2: 30, 3: 60})
@@ -1029,17 +1257,26 @@ def _figure_div(fig, div_id: str) -> str:
 
 _PAGE_CSS = """<style>
 body { font-family: 'DejaVu Sans', Arial, sans-serif; color: #222; margin: 0; }
-main { max-width: 1280px; margin: 1.5em auto; padding: 0 1.5em; }
+main { max-width: 1400px; margin: 1.5em auto; padding: 0 1.5em; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 table.chitieu { border-collapse: collapse; font-size: 13px; margin: 0.5em 0 1.5em; }
 table.chitieu th { background: #d9e1f2; text-align: left; padding: 4px 6px; vertical-align: bottom; }
 table.chitieu td { text-align: left; vertical-align: top; padding: 3px 6px; border-bottom: 1px solid #ddd; }
+table.chitieu.wide th.grp { text-align: center; border-left: 2px solid #fff; }
+table.chitieu.wide td.absent { color: #8c8c8c; text-align: center; }
+div.scroll { overflow-x: auto; }
+table.chitieu caption { text-align: left; font-weight: bold; padding: 4px 0; }
 p.note { color: #595959; font-size: 13px; }
-</style>"""
+"""
+
+
+def _page_css() -> str:
+    return _PAGE_CSS + present.verdict_css() + "\n</style>"
 
 
 def compare_html(comp: Comparison, *, title: str | None = None) -> str:
-    """A self-contained page (plotly.js inlined once, works offline); every text from data is escaped."""
+    """A self-contained page (plotly.js inlined once, works offline); every text from data is escaped. The values
+    side by side come first (indicator × locality: value, target, % of target, assessment)."""
     from chitieu.report.charts import plotlyjs_script
     from chitieu.report.sections import html_table
 
@@ -1047,31 +1284,36 @@ def compare_html(comp: Comparison, *, title: str | None = None) -> str:
     names = ", ".join(comp.names[i] for i in comp.locality_ids)
     n_unc = len(comp.uncoded)
     no_numbers = [comp.names[r.id] for r in comp.localities.itertuples(index=False) if not r.has_numbers]
+    h = comp.horizon
     parts = [f"<h1>{html.escape(title)}</h1>",
              f"<p>{html.escape(names)}. So sánh theo mã chỉ tiêu trong danh mục chung (data/catalogue.csv): "
              f"{len(comp.codes)} chỉ tiêu có ở ít nhất hai địa phương.</p>",
              f'<p class="note">{n_unc} chỉ tiêu của các địa phương không có mã danh mục nên không so sánh được '
              "(danh sách ở cuối trang). Ô <i>chưa có số liệu</i>: địa phương có chỉ tiêu nhưng tài liệu chưa có số; "
-             "ô <i>không có chỉ tiêu này</i>: tài liệu của địa phương không đặt chỉ tiêu đó.</p>"]
+             "ô <i>không có chỉ tiêu này</i>: tài liệu của địa phương không đặt chỉ tiêu đó. ▼: chỉ tiêu càng thấp "
+             "càng tốt.</p>"]
     if no_numbers:
         parts.append(f'<p class="note">{html.escape(", ".join(no_numbers))}: chưa có số liệu.</p>')
-    parts += ["<h2>1. Độ phủ: chỉ tiêu nào so sánh được</h2>", html_table(coverage_display(comp)),
-              "<h2>2. Chỉ tiêu chung và chỗ trống</h2>", html_table(overlap_display(comp)),
-              f"<h2>3. Đánh giá tiến độ đến {comp.horizon}</h2>", _figure_div(category_heatmap(comp), "heatmap"),
-              "<h2>4. Tiến độ trên một thang chung</h2>", _figure_div(progress_chart(comp), "progress"),
-              "<h2>5. Xếp hạng</h2>",
-              '<p class="note">Theo tỷ lệ nhịp đã qua ÷ nhịp cần (chỉ tiêu đã đạt đứng đầu); cùng giá trị thì đồng '
-              "hạng; địa phương chưa có số liệu hoặc chưa đánh giá được không xếp hạng.</p>",
+    parts += [f"<h2>1. Bảng giá trị: các địa phương cạnh nhau</h2>",
+              f'<p class="note">Mỗi địa phương: giá trị gần nhất (năm), mục tiêu {h}, giá trị gần nhất bằng bao nhiêu '
+              f"% mục tiêu {h}, và đánh giá tiến độ đến {h}.</p>", values_html(comp),
+              f"<h2>2. Đánh giá tiến độ đến {h}</h2>", _figure_div(category_heatmap(comp), "heatmap"),
+              "<h2>3. Tiến độ trên một thang chung</h2>", _figure_div(progress_chart(comp), "progress"),
+              "<h2>4. Xếp hạng</h2>", f'<p class="note">{html.escape(ranking_note(comp))} Xếp hạng theo từng chỉ '
+              "tiêu: theo tỷ lệ nhịp đã qua ÷ nhịp cần (chỉ tiêu đã đạt đứng đầu); địa phương chưa có số liệu hoặc "
+              "chưa đánh giá được không xếp hạng.</p>",
               html_table(overall_ranking_display(comp), caption="Xếp hạng chung: tỷ lệ chỉ tiêu đã đạt hoặc đúng hướng"),
               html_table(ranking_display(comp), caption="Xếp hạng theo từng chỉ tiêu"),
-              "<h2>6. Xu hướng</h2>", _figure_div(trend_small_multiples(comp), "trends"),
-              "<h2>7. Bảng so sánh</h2>", html_table(display_frame(comp)),
+              "<h2>5. Xu hướng</h2>", _figure_div(trend_small_multiples(comp), "trends"),
+              "<h2>6. Độ phủ: chỉ tiêu nào so sánh được</h2>", html_table(coverage_display(comp)),
+              html_table(overlap_display(comp), caption="Chỉ tiêu chung và chỗ trống"),
+              "<h2>7. Bảng so sánh chi tiết</h2>", html_table(display_frame(comp)),
               "<h2>8. Chỉ tiêu không so sánh được (không có mã danh mục)</h2>"]
     parts.append(html_table(uncoded_display(comp)))
     parts.append('<p class="note">Danh sách đầy đủ: trang «Không so sánh được» của compare.xlsx.</p>')
     body = "\n".join(parts)
     return (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">{_PAGE_CSS}'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">{_page_css()}'
             f"{plotlyjs_script()}</head><body><main>{body}</main></body></html>")
 
 
@@ -1079,37 +1321,30 @@ def write_compare_outputs(out_dir: Path, locality_ids: list[str], *, codes: list
                           horizon: int = 2030, root: Path | None = None) -> list[Path]:
     """Write ``out_dir/compare/``: ``compare.csv``, ``compare.xlsx``, ``compare.html`` (offline), ``overlap.csv``.
 
-    Everything is written into ``out_dir/.tmp-compare-<random>/`` and the complete folder renamed into place (a
-    previous ``compare/`` is moved aside to ``.old-compare`` first and removed after; the runner's ``recover``
-    restores it after a killed run). Returns the final paths.
+    Everything is written into a temporary folder beside ``compare/`` and swapped into place whole
+    (:func:`chitieu.io.safe.atomic_folder`: a concurrent run's folders are never touched, a killed run's are
+    recovered by the next). Returns the final paths.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     comp = compare_localities(list(locality_ids), codes, horizon=horizon, root=root)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-compare-", dir=out_dir))
     final = out_dir / "compare"
-    try:
-        (tmp / "compare.csv").write_text(to_csv(comp), encoding="utf-8")
-        (tmp / "overlap.csv").write_text(overlap_frame(comp).to_csv(index=False, lineterminator="\n"),
+    from chitieu.io.safe import atomic_folder
+
+    # built beside, swapped in whole (a concurrent run's folder is never touched; a killed one is recovered)
+    with atomic_folder(final) as tmp:
+        # a byte-order mark: Excel on Windows then reads the Vietnamese right
+        (tmp / "compare.csv").write_text("\ufeff" + to_csv(comp), encoding="utf-8")
+        from chitieu.io.safe import spreadsheet_text
+
+        overlap = overlap_frame(comp)
+        overlap = overlap.assign(**{c: overlap[c].map(spreadsheet_text) for c in overlap.columns
+                                    if pd.api.types.is_object_dtype(overlap[c])
+                                    or pd.api.types.is_string_dtype(overlap[c])})
+        (tmp / "overlap.csv").write_text("\ufeff" + overlap.to_csv(index=False, lineterminator="\n"),
                                          encoding="utf-8")
         write_xlsx(comp, tmp / "compare.xlsx")
         (tmp / "compare.html").write_text(compare_html(comp), encoding="utf-8")
-        os.chmod(tmp, 0o777 & ~_umask())
-        old = out_dir / ".old-compare"
-        if old.exists():
-            shutil.rmtree(old)
-        if final.exists():
-            os.rename(final, old)
-        os.rename(tmp, final)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [final / n for n in ("compare.csv", "compare.xlsx", "compare.html", "overlap.csv")]
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -16,6 +16,7 @@ Reading and writing the files: :mod:`chitieu.io.panelio`. The format and every r
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Callable
 
 import numpy as np
@@ -45,13 +46,27 @@ def assess_panel(panel: LongPanel, to: int = 2030, term: int | None = None, *, a
     """Achievement of the term and progress toward ``to`` for every series; columns :data:`OUTPUT_COLUMNS`.
 
     One row per (locality, indicator, method) for series with data (the methods of
-    :func:`chitieu.projection.project_panel`), one row (``method`` empty, flag ``no_data``) for a series with a
+    :func:`chitieu.analysis.projection.project_panel`), one row (``method`` empty, flag ``no_data``) for a series with a
     target but no data. Sorted by locality, indicator, method.
     """
     term = to - 5 if term is None else int(term)
     if term >= to:
         raise PanelInputError(f"--term {term} phải trước --to {to} (the term must end before the target year)")
-    p = panel
+    r = _rows_that_count(panel, to, term)
+    if progress:
+        progress(f"{len(r.oi):,} quan sát (observations) của {len(np.unique(r.pid[r.oi])):,} chuỗi; tính …"
+                 .replace(",", "."))
+    out, g = _progress_rows(r, to, alpha)
+    _add_names(out, panel, r, g, to)
+    _add_term_achievement(out, panel, r, g, term)
+    if progress and r.ignored_late:
+        progress(f"bỏ qua {r.ignored_late} kết quả từ năm {to} trở đi (results at or after --to are not data)")
+    return out.reindex(columns=OUTPUT_COLUMNS)
+
+
+def _rows_that_count(p: LongPanel, to: int, term: int) -> SimpleNamespace:
+    """Per series (pair): which rows count — the observations toward ``to``, the target for ``to``, the term's
+    target and the term's result (the rules of :func:`chitieu.core.engine.pick_latest`)."""
     n_ind = max(len(p.indicators), 1)
     pairs, first_row, pid = p.pairs, p.pair_first, p.pair
     P = len(pairs)
@@ -105,11 +120,15 @@ def assess_panel(panel: LongPanel, to: int = 2030, term: int | None = None, *, a
     afirst = ci[pick_latest(pid[ci], p.year[ci], row_rank[ci], position=ci, prefer=same)]
     a_row = np.full(P, -1, dtype=np.int64)
     a_row[pid[afirst]] = afirst
-    if progress:
-        progress(f"{len(oi):,} quan sát (observations) của {len(np.unique(pid[oi])):,} chuỗi; tính …"
-                 .replace(",", "."))
+    return SimpleNamespace(**locals())  # every array above, by name
 
-    # ---- progress toward `to`: project_panel on integer keys (the pair index)
+
+def _progress_rows(r: SimpleNamespace, to: int, alpha: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`project_panel` on integer keys (the pair index), plus a row for each series with a target but no
+    data; sorted by series and method, with the flags the panel adds. Returns the frame and each row's pair."""
+    oi, pid, P, T, dir_s, kind_s, tcmp, pstart = r.oi, r.pid, r.P, r.T, r.dir_s, r.kind_s, r.tcmp, r.pstart
+    has_to, has_term, assumed, several = r.has_to, r.has_term, r.assumed, r.several
+    p = r.p
     obs = pd.DataFrame({"locality": pid[oi].astype(np.int64), "indicator": np.zeros(len(oi), np.int8),
                         "year": p.year[oi].astype(np.int64), "value": p.value[oi]})
     with_obs = np.zeros(P, bool)
@@ -150,7 +169,12 @@ def assess_panel(panel: LongPanel, to: int = 2030, term: int | None = None, *, a
                          for c in combos.tolist()], dtype=object)
         out["flags"] = text[inverse]
 
-    # ---- names and labels
+    return out, g
+
+
+def _add_names(out: pd.DataFrame, p: LongPanel, r: SimpleNamespace, g: np.ndarray, to: int) -> None:
+    """Locality and indicator ids, name, unit and the source of the target, in place."""
+    pairs, n_ind, first_row, t_row = r.pairs, r.n_ind, r.first_row, r.t_row
     loc_of, ind_of = pairs // n_ind, pairs % n_ind
     out["locality"] = p.localities[loc_of[g]]
     out["indicator"] = p.indicators[ind_of[g]]
@@ -159,7 +183,11 @@ def assess_panel(panel: LongPanel, to: int = 2030, term: int | None = None, *, a
     out["source"] = np.where(t_row[g] >= 0, _label(p, "source", np.maximum(t_row[g], 0)), "")
     out["target_year"] = to
 
-    # ---- achievement of the term, per series (decimals 0: no printed ratio to take the precision from)
+
+
+def _add_term_achievement(out: pd.DataFrame, p: LongPanel, r: SimpleNamespace, g: np.ndarray, term: int) -> None:
+    """The term's achievement per series, in place (decimals 0: no printed ratio to take the precision from)."""
+    k_row, a_row, cmp_names, kind_s, dir_s = r.k_row, r.a_row, r.cmp_names, r.kind_s, r.dir_s
     has_k, has_a = k_row >= 0, a_row >= 0
     kr, ar = np.maximum(k_row, 0), np.maximum(a_row, 0)
     TK = np.where(has_k, p.value[kr], np.nan)
@@ -189,9 +217,6 @@ def assess_panel(panel: LongPanel, to: int = 2030, term: int | None = None, *, a
     out["term_verdict_vi"] = pd.Series(verdict, dtype=object).map(VERDICT_VI).to_numpy()[g]
     out["term_margin"] = j["margin"][g]
     out["term_flags"] = tflags[g]
-    if progress and ignored_late:
-        progress(f"bỏ qua {ignored_late} kết quả từ năm {to} trở đi (results at or after --to are not data)")
-    return out.reindex(columns=OUTPUT_COLUMNS)
 
 
 def _masked_int(values: np.ndarray, mask: np.ndarray) -> pd.arrays.IntegerArray:

@@ -11,9 +11,9 @@ the amount a year). Which one a slider moves is decided per indicator (:class:`P
 - rates per year (``tăng 10,2%/năm``): the rate, in the indicator's unit;
 - term totals (``cumulative``): the amount a year.
 
->>> from chitieu.data import load_locality
->>> r = what_if(load_locality("phieng-pan"), "fruit_tree_area", 3.0)          # doctest: +SKIP
->>> round(r.projected, 2), r.verdict                                          # doctest: +SKIP
+>>> from chitieu.io.data import load_locality
+>>> r = what_if(load_locality("phieng-pan"), "fruit_tree_area", 3.0)
+>>> round(r.projected, 2), r.verdict
 (1220.02, 'not_met')
 """
 from __future__ import annotations
@@ -30,14 +30,16 @@ from chitieu.io.data import Locality
 from chitieu.core.numfmt import decimals_of, format_vi, round_half_up
 from chitieu.core.vocabulary import RATE_KINDS, SHARE_KINDS
 from chitieu.analysis.projection import CATEGORY_LABELS_VI, ProjectionError, Scenario, fit_series
+from chitieu.report import present
 
 __all__ = ["WhatIfError", "PaceControl", "WhatIfResult", "WhatIfModel", "usable_indicators", "what_if",
            "what_if_frame", "what_if_display", "what_if_chart", "WhatIfUI", "build_ui", "static_outputs",
            "frame_record"]
 
 LEVEL_KINDS = ("level", "share", "x_of_y", "bound")  # modelled by a growth rate from the latest value
-VERDICT_COLORS = {"met": "#00735a", "not_met": "#d55e00", None: "#595959"}
-_COMP_SIGN = {">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< ", "=": "", "": ""}
+#: the verdict's one colour (chitieu.report.present), the same as in tables and charts
+VERDICT_COLORS = {"met": present.VERDICT_COLORS["met"], "not_met": present.VERDICT_COLORS["not_met"],
+                  None: "#595959"}
 
 
 class WhatIfError(ValueError):
@@ -54,6 +56,11 @@ def _num(x, max_decimals: int = 2) -> str:
         return "chưa có số liệu"
     x = round_half_up(float(x), max_decimals)
     return format_vi(x, decimals_of(x))
+
+
+def _pace(x, unit: str, decimals: int = 2) -> str:
+    """A pace with its unit: ``3,15%/năm``, ``20 ha/năm``."""
+    return present.with_unit(_num(x, decimals), unit)
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,8 @@ class WhatIfModel:
         self.years = series["year"].astype(int).tolist()
         self.values = series["value"].astype(float).tolist()
         self.fit = fit
+        #: the indicator's precision in the document: projections are written with as many decimals
+        self.decimals = min(2, present.indicator_decimals(loc).get(indicator, 2))
         self.control = self._control(pace)
 
     # ---- the slider -------------------------------------------------------------------------------------------
@@ -230,11 +239,23 @@ class WhatIfModel:
             return [int(y) for y in obs.index], [float(v) for v in obs]
         return self.years, self.values
 
+    def is_required(self, pace: float) -> bool:
+        """True when ``pace`` is the required pace as the slider can hold it (within half a step): the slider
+        rounds to its step, and the rounded pace must still reach the target ("Nhịp cần" by construction)."""
+        c = self.control
+        return math.isfinite(c.required) and abs(float(pace) - c.required) <= c.step / 2 + 1e-12
+
     def at(self, pace: float) -> WhatIfResult:
-        """The projection, achievement and verdict at ``pace`` (in :attr:`control`'s unit)."""
+        """The projection, achievement and verdict at ``pace`` (in :attr:`control`'s unit). At the required pace
+        (:meth:`is_required`) the numbers are those of the exact required pace: it reaches the target, strict
+        bounds ("trên 47") included."""
         pace = float(pace)
         c = self.control
-        out = self.fit.scenario(self.scenario(pace))
+        if self.is_required(pace):
+            pace = c.required
+            out = self.fit.scenario(Scenario.required())
+        else:
+            out = self.fit.scenario(self.scenario(pace))
         fut = self._future().tolist()
         oy, ov = self._observed_path()
         rows = [pd.DataFrame({"year": oy, "value": ov, "series": "observed"}),
@@ -252,23 +273,28 @@ class WhatIfModel:
             observed_pace=c.observed, required_pace=c.required, projected=float(out.projected),
             anticipated_pct=float(out.anticipated_pct), verdict=out.verdict, verdict_vi=verdict_vi,
             category_vi=CATEGORY_LABELS_VI.get(self.fit.category, self.fit.category), path=path, text="")
-        return _with_text(res, self.fit.period_start)
+        return _with_text(res, self.fit.period_start, self.decimals, required=self.is_required(pace))
 
 
-def _with_text(r: WhatIfResult, period_start: int | None) -> WhatIfResult:
-    unit = f" {r.unit}" if r.unit and r.unit != "%" else ("%" if r.unit == "%" else "")
-    target = f"{_COMP_SIGN.get(r.target_comparator, '')}{_num(r.target)}{unit}"
+def _with_text(r: WhatIfResult, period_start: int | None, decimals: int = 2, *, required: bool = False
+               ) -> WhatIfResult:
+    """The result's sentence: numbers in the indicator's precision with their unit, the target's bound in words."""
+    value = present.with_unit(_num(r.projected, decimals), r.unit)
+    target = present.bound_words(r.target, r.target_comparator, present.value_decimals(r.target), unit=r.unit)
     if r.kind in RATE_KINDS:
         start = period_start or r.latest_year + 1
-        what = f"bình quân {start}–{r.target_year}: {_num(r.projected)}{unit}"
+        what = f"bình quân {start}–{r.target_year}: {value}"
     elif r.kind == "cumulative":
-        what = f"tổng {period_start}–{r.target_year}: {_num(r.projected)}{unit}"
+        what = f"tổng {period_start}–{r.target_year}: {value}"
     else:
-        what = f"năm {r.target_year}: {_num(r.projected)}{unit}"
+        what = f"năm {r.target_year}: {value}"
     pct = "" if _nan(r.anticipated_pct) else f", bằng {format_vi(r.anticipated_pct, 1)}% mục tiêu"
-    req = "không tính được" if _nan(r.required_pace) else f"{_num(r.required_pace)} {r.pace_unit}"
-    obs = "chưa tính được (cần hai năm số liệu)" if _nan(r.observed_pace) else f"{_num(r.observed_pace)} {r.pace_unit}"
-    text = (f"Với nhịp {_num(r.pace)} {r.pace_unit}: {what}{pct} (mục tiêu {target}) — {r.verdict_vi}. "
+    req = "không tính được" if _nan(r.required_pace) else _pace(r.required_pace, r.pace_unit)
+    obs = "chưa tính được (cần hai năm số liệu)" if _nan(r.observed_pace) else _pace(r.observed_pace, r.pace_unit)
+    strict = required and r.target_comparator in (">", "<")
+    reach = " (vừa chạm mức mục tiêu: cần nhanh hơn một chút để vượt hẳn)" if strict else ""
+    head = "Với nhịp cần" if required else "Với nhịp"
+    text = (f"{head} {_pace(r.pace, r.pace_unit)}: {what}{pct} (mục tiêu {target}) — {r.verdict_vi}{reach}. "
             f"Nhịp cần để đạt: {req}; nhịp đã qua: {obs}.")
     return WhatIfResult(**{**r.__dict__, "text": text})
 
@@ -310,21 +336,33 @@ def what_if_frame(loc: Locality, indicators: list[str], paces: dict | None = Non
 
 
 def what_if_display(frame: pd.DataFrame, horizon: int = 2030) -> pd.DataFrame:
-    """:func:`what_if_frame` with Vietnamese labels and numbers."""
+    """:func:`what_if_frame` with Vietnamese labels, numbers with their unit, the target's bound in words."""
+    def value(v, u):
+        return present.with_unit(_num(v), u)
     return pd.DataFrame({
-        "Chỉ tiêu": frame["name"], "Đơn vị": frame["unit"],
-        "Giá trị gần nhất": [f"{_num(v)} ({int(y)})" for v, y in zip(frame["latest_value"], frame["latest_year"])],
-        f"Mục tiêu {horizon}": [_COMP_SIGN.get(c, "") + _num(v) for c, v in zip(frame["target_comparator"],
-                                                                             frame["target"])],
-        "Nhịp giả định": [f"{_num(p)} {u}" for p, u in zip(frame["pace"], frame["pace_unit"])],
-        "Nhịp đã qua": [("chưa tính được" if _nan(p) else f"{_num(p)} {u}")
+        "Chỉ tiêu": frame["name"],
+        "Giá trị gần nhất": [f"{value(v, u)} ({int(y)})" for v, u, y in zip(frame["latest_value"], frame["unit"],
+                                                                             frame["latest_year"])],
+        f"Mục tiêu {horizon}": [present.bound(v, c, present.value_decimals(v), unit=u)
+                                for c, v, u in zip(frame["target_comparator"], frame["target"], frame["unit"])],
+        "Nhịp giả định": [_pace(p, u) for p, u in zip(frame["pace"], frame["pace_unit"])],
+        "Nhịp đã qua": [("chưa tính được" if _nan(p) else _pace(p, u))
                         for p, u in zip(frame["observed_pace"], frame["pace_unit"])],
-        "Nhịp cần": [("không tính được" if _nan(p) else f"{_num(p)} {u}")
+        "Nhịp cần": [("không tính được" if _nan(p) else _pace(p, u))
                      for p, u in zip(frame["required_pace"], frame["pace_unit"])],
-        f"Dự báo {horizon}": [_num(v) for v in frame["projected"]],
+        f"Dự báo {horizon}": [value(v, u) for v, u in zip(frame["projected"], frame["unit"])],
         "So với mục tiêu (%)": ["" if _nan(v) else format_vi(v, 1) for v in frame["anticipated_pct"]],
-        "Đánh giá": frame["verdict_vi"], "Nguồn": frame["source"],
+        "Đánh giá": frame["verdict_vi"],
+        "_verdict": [v if v in ("met", "not_met") else "unknown" for v in frame["verdict"]],
+        "Nguồn": [present.source_label(x, own_file=_own_file(frame)) for x in frame["source"]],
     })
+
+
+def _own_file(frame: pd.DataFrame) -> str | None:
+    """The document most rows come from: its rows' sources are written ``dòng N`` (the title is the page's)."""
+    files = frame["source"].map(present.source_file) if "source" in frame else pd.Series(dtype=object)
+    files = files[files != ""]
+    return None if files.empty else str(files.mode().iloc[0])
 
 
 def what_if_chart(r: WhatIfResult):
@@ -355,7 +393,7 @@ def what_if_chart(r: WhatIfResult):
     sc = p[p["series"] == "scenario"]
     color = VERDICT_COLORS.get(r.verdict, "#595959")
     fig.add_trace(go.Scatter(x=sc["year"], y=sc["value"], mode="lines+markers",
-                             name=f"Nhịp giả định {esc(_num(r.pace))} {esc(r.pace_unit)}",
+                             name=f"Nhịp giả định {esc(_pace(r.pace, r.pace_unit))}",
                              line=dict(color=color, width=2.5, dash="dash"),
                              marker=dict(size=7, symbol="circle-open", color=color)))
     fig.add_trace(go.Scatter(x=[r.target_year], y=[r.target], mode="markers", name=f"Mục tiêu {r.target_year}",
@@ -420,6 +458,8 @@ class WhatIfUI:
     def _set(self, indicator: str, which: str, _button=None) -> None:
         c = self.models[indicator].control
         value = c.observed if which == "observed" else c.required
+        if which == "required":  # the slider holds multiples of its step: the nearest one (at() reads it as required)
+            value = round(round(value / c.step) * c.step, 10)
         slider = self.sliders[indicator]
         slider.min, slider.max = min(slider.min, value), max(slider.max, value)
         slider.value = value  # runs _on_change
@@ -430,7 +470,7 @@ class WhatIfUI:
         r = m.at(pace)
         self.results[indicator] = r
         self.updates += 1
-        self.values[indicator].value = f"<b>{html.escape(_num(pace))} {html.escape(m.control.pace_unit)}</b>"
+        self.values[indicator].value = f"<b>{html.escape(_pace(pace, m.control.pace_unit))}</b>"
         color = VERDICT_COLORS.get(r.verdict, "#595959")
         self.texts[indicator].value = (f"<div style='color:{color}' class='chitieu-whatif-text'>"
                                        f"{html.escape(r.text)}</div>")

@@ -34,11 +34,36 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "project": ("project", "Tiến độ đến năm mục tiêu: nhịp đã qua, nhịp cần, dự báo, đánh giá."),
     "compare": ("compare", "So sánh các địa phương theo chỉ tiêu chung."),
     "import": ("importing", "Nhập Biểu kết quả (.docx, .xlsx, văn bản có tab) vào data/."),
+    "extract": ("extract", "Đọc báo cáo (văn bản, .docx, .html, PDF, bản quét): đề xuất mọi chỉ tiêu và kết quả."),
     "audit": ("audit", "Đối chiếu từng câu nêu kết quả của bản dự thảo với số liệu."),
     "draft": ("draft", "Viết phần kết quả (câu chữ, biểu, biểu đồ) ra .md và .docx."),
     "panel": ("panel", "Cả một bảng dài từ tệp của bạn: tỷ lệ đạt, nhịp, dự báo, đánh giá."),
     "run": ("run", "Chạy báo cáo của từng địa phương vào thư mục kết quả."),
 }
+
+
+HELP_OPTION_VI = "Hiện hướng dẫn này rồi thoát."
+
+
+def _vietnamese_help() -> None:
+    """typer's own words in ``--help`` in Vietnamese (English in brackets where a reader may search for it)."""
+    from typer import rich_utils as ru
+
+    ru.DEFAULT_STRING = "[mặc định: {}]"
+    ru.REQUIRED_LONG_STRING = "[bắt buộc]"
+    ru.ARGUMENTS_PANEL_TITLE = "Tham số"
+    ru.OPTIONS_PANEL_TITLE = "Tùy chọn"
+    ru.COMMANDS_PANEL_TITLE = "Lệnh"
+    ru.ERRORS_PANEL_TITLE = "Lỗi"
+    ru.ABORTED_TEXT = "Đã dừng."
+    ru.RICH_HELP = "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng."
+
+
+def _help_in_vietnamese(command, ctx):
+    option = command.get_help_option(ctx)
+    if option is not None:
+        option.help = HELP_OPTION_VI
+    return command
 
 
 class LazyGroup(TyperGroup):
@@ -58,9 +83,16 @@ class LazyGroup(TyperGroup):
         module = importlib.import_module(f"chitieu.cli.{module_name}")
         command = typer.main.get_command(module.app)
         if isinstance(command, TyperGroup):  # a module with several commands
-            return command.commands.get(name)
+            sub = command.commands.get(name)
+            return None if sub is None else _help_in_vietnamese(sub, ctx)
         command.name = name  # a module with one command: typer names it after the function
-        return command
+        return _help_in_vietnamese(command, ctx)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_VI
+        return option
 
     def format_help(self, ctx, formatter) -> None:
         self.listing = True
@@ -70,6 +102,7 @@ class LazyGroup(TyperGroup):
             self.listing = False
 
 
+_vietnamese_help()
 app = typer.Typer(cls=LazyGroup, add_completion=False, no_args_is_help=True,
                   help="chitieu: chỉ tiêu Nghị quyết — kết quả, xu hướng, dự báo đến 2030, báo cáo.",
                   context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,15 +39,21 @@ def audit(
                                                          "dòng 'ngày … tháng … năm …'"),
 ) -> None:
     """Đối chiếu từng câu nêu kết quả (đạt X% NQ, x/y, tăng so với, giá trị của chỉ tiêu) với số liệu và phép tính."""
+    from chitieu.config import check_output_path
+
+    if output is not None:
+        check_output_path(output)  # never inside data/, params/, notebooks/ (links followed)
     try:
         report = audit_document(file, locality, doc_year=year)
     except InputError as exc:
         raise UserError(str(exc)) from None
     frame = report.frame
     if format is AuditFormat.csv:
-        text = frame.to_csv(index=False, lineterminator="\n")
+        from chitieu.cli._common import csv_text
+
+        text = csv_text(frame)  # text cells formula-safe (a quote from a document may start with "=")
         if output:
-            atomic_write_bytes(output, text.encode("utf-8"))
+            atomic_write_bytes(output, ("\ufeff" + text).encode("utf-8"))  # BOM: Excel reads Vietnamese right
             _warn(f"Đã ghi {output} ({len(frame)} câu).")
         else:
             sys.stdout.write(text)

@@ -33,6 +33,10 @@ def compare(
     to: int = typer.Option(2030, "--to", help="năm mục tiêu"),
 ) -> None:
     """So sánh các địa phương theo chỉ tiêu chung: giá trị, mục tiêu, tỷ lệ đạt, đánh giá đến 2030."""
+    from chitieu.config import check_output_path
+
+    if output is not None:
+        check_output_path(output)  # never inside data/, params/, notebooks/ (links followed)
     ids = list(load_localities()["id"]) if all_ else list(localities or [])
     if all_ and localities:
         raise UserError("dùng --all hoặc nêu mã địa phương, không dùng cả hai")
@@ -53,7 +57,7 @@ def compare(
                      f"{int((mine['status'] == 'data').sum())}; {int(unc.get(i, 0))} chỉ tiêu không có mã "
                      "(không so sánh được)" + ("" if has_numbers else "; địa phương chưa có số liệu"))
     if format is CompareFormat.csv:
-        write_text(cmp.to_csv(comp), output)
+        write_text(cmp.to_csv(comp), output, bom=True)
     elif format is CompareFormat.xlsx:
         cmp.write_xlsx(comp, output)
         notes.append(f"Đã ghi {output}")
@@ -61,8 +65,22 @@ def compare(
         atomic_write_bytes(output, cmp.compare_html(comp).encode("utf-8"))
         notes.append(f"Đã ghi {output}")
     else:
-        shown = cmp.display_frame(comp)
-        cols = ["Chỉ tiêu", "Địa phương", "Giá trị gần nhất", "Kỳ", f"Mục tiêu {to}",
-                "Đạt so với NQ nhiệm kỳ", "Nhịp đã qua / nhịp cần", f"Đánh giá đến {to}"]
-        print_table(shown[cols].astype(str), f"So sánh địa phương — {len(comp.codes)} chỉ tiêu chung")
+        print_table(_terminal(comp, to), f"So sánh địa phương — {len(comp.codes)} chỉ tiêu chung",
+                    optional=("Đạt so với NQ nhiệm kỳ",))
+        ranks = cmp.overall_ranking(comp)
+        notes.append("Xếp hạng chung: " + "; ".join(f"{r.name}: {r.rank_vi}" for r in ranks.itertuples(index=False))
+                     + ". " + cmp.ranking_note(comp))
     err.print("\n".join(notes), markup=False, highlight=False, soft_wrap=True)
+
+
+def _terminal(comp, to: int):
+    """One block per indicator: its name on the first row, then one row per locality (value with its year,
+    target, % of the target, assessment)."""
+    shown = cmp.display_frame(comp)
+    shown["Giá trị gần nhất"] = [f"{v} ({k})" if k and v and v[0].isdigit() else v
+                                 for v, k in zip(shown["Giá trị gần nhất"], shown["Kỳ"])]
+    first = ~shown["Chỉ tiêu"].duplicated()
+    shown["Chỉ tiêu"] = shown["Chỉ tiêu"].where(first, "")
+    cols = ["Chỉ tiêu", "Địa phương", "Giá trị gần nhất", f"Mục tiêu {to}", f"Hiện đạt so với mục tiêu {to}",
+            "Đạt so với NQ nhiệm kỳ", f"Đánh giá đến {to}"]
+    return shown[cols].rename(columns={f"Hiện đạt so với mục tiêu {to}": "% mục tiêu"})

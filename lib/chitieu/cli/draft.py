@@ -30,6 +30,10 @@ def draft(
     year: int | None = typer.Option(None, "--year", help="năm của chỉ tiêu (mặc định: cuối nhiệm kỳ)"),
 ) -> None:
     """Viết phần kết quả (câu chữ tiếng Việt, biểu kết quả, biểu đồ) ra .md và .docx; hoặc điền một mẫu báo cáo."""
+    from chitieu.config import check_output_path
+
+    if output is not None:
+        check_output_path(output)  # never inside data/, params/, notebooks/ (links followed)
     out = output or Path("outputs") / locality / "du-thao"
     try:
         result = write_draft(locality, out, charts=not no_charts, template=template, year=year)

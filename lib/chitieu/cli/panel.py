@@ -42,6 +42,10 @@ def panel(file: Path = typer.Argument(..., help="bảng dài (long table) .csv h
 
     if output is None:
         raise UserError("cần --output TỆP.csv hoặc TỆP.parquet (hoặc '-' để in CSV)")
+    if output != "-":
+        from chitieu.config import check_output_path
+
+        check_output_path(output)  # never inside data/, params/, notebooks/ (links followed)
     if output != "-" and Path(output).suffix.lower() not in _OUT_SUFFIXES:
         raise UserError(f"--output '{output}': cần đuôi .csv hoặc .parquet (expected .csv or .parquet)")
     if output != "-" and Path(output).suffix.lower() in (".parquet", ".pq"):

@@ -38,7 +38,8 @@ from chitieu.core.numfmt import round_half_up
 from chitieu.core.vocabulary import BAND_TOLERANCE, STATUS_RANK, VERDICT_VI
 
 __all__ = [
-    "GE", "GT", "LE", "LT", "BAND", "effective_comparator", "meets", "verdicts", "report_ratio", "half_up",
+    "GE", "GT", "LE", "LT", "BAND", "effective_comparator", "meets", "verdicts", "range_verdicts", "report_ratio",
+    "half_up",
     "judge", "join_flags", "Assessment", "assess", "published_mismatch", "status_rank", "pick_latest", "EQUAL_TOLERANCE",
 ]
 
@@ -98,11 +99,37 @@ def verdicts(actual, target, direction, target_comparator, actual_comparator=Non
         equal = np.abs(a - t) <= eps
         # a strict bound reached by a result written as the same strict bound ("trên 99%" for "trên 99%")
         ok = ok | (equal & (((cmp == GT) & (ac == ">")) | ((cmp == LT) & (ac == "<"))))
-        above, below = a > t + eps, a < t - eps
+        # a result written "trên 4" against a target of 4 is beyond it; against "trên 4" it only meets it
+        above = (a > t + eps) | (equal & (ac == ">") & (cmp != GT))
+        below = (a < t - eps) | (equal & (ac == "<") & (cmp != LT))
     plain = np.isin(tc, ["=", "", None])
     exceeded = np.where(cmp == BAND, False, np.where((cmp == GE) | (cmp == GT), above, below & plain))
     out = np.where(~ok, "not_met", np.where(exceeded, "exceeded", "met")).astype(object)
     return np.where(np.isnan(a) | np.isnan(t), "unknown", out).astype(object)
+
+
+def range_verdicts(actual, low, high, direction, actual_comparator=None) -> np.ndarray:
+    """The verdict against a target written as a range ``low – high``: **met** inside it (ends included),
+    **exceeded** only beyond its better end (above ``high`` when higher is better, below ``low`` when lower is
+    better), **not met** beyond the other end; a band is met inside and not met outside.
+
+    >>> range_verdicts([11.52, 12.5, 10.9], 11, 12, "higher").tolist()
+    ['met', 'exceeded', 'not_met']
+    """
+    a = np.atleast_1d(np.asarray(actual, dtype=float))
+    lo = np.atleast_1d(np.asarray(low, dtype=float))
+    hi = np.atleast_1d(np.asarray(high, dtype=float))
+    direction = np.atleast_1d(np.asarray(direction, dtype=object))
+    ac = np.atleast_1d(np.asarray("=" if actual_comparator is None else actual_comparator, dtype=object))
+    a, lo, hi, direction, ac = np.broadcast_arrays(a, lo, hi, direction, ac)
+    with np.errstate(invalid="ignore"):
+        eps = EQUAL_TOLERANCE * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+        above = (a > hi + eps) | ((np.abs(a - hi) <= eps) & (ac == ">"))
+        below = (a < lo - eps) | ((np.abs(a - lo) <= eps) & (ac == "<"))
+    out = np.where(direction == "lower", np.where(below, "exceeded", np.where(above, "not_met", "met")),
+                   np.where(direction == "band", np.where(above | below, "not_met", "met"),
+                            np.where(above, "exceeded", np.where(below, "not_met", "met")))).astype(object)
+    return np.where(np.isnan(a) | np.isnan(lo) | np.isnan(hi), "unknown", out).astype(object)
 
 
 def report_ratio(actual, target) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = [
     "KINDS", "RATE_KINDS", "SHARE_KINDS", "DIRECTIONS", "COMPARATORS", "STATUSES", "RESULT_STATUSES", "STATUS_RANK",
     "LEVELS", "LEVELS_VI", "VERDICTS", "VERDICT_VI", "FLAG_VI", "BAND_TOLERANCE", "COMPARATOR_WORDS_VI",
-    "DIRECTION_VI",
+    "DIRECTION_VI", "CONTRADICTING_COMPARATORS", "COMPARATOR_PREFIX_VI",
 ]
 
 # --- what an indicator measures (docs/DATA_FORMAT.md, "kinds")
@@ -24,12 +24,20 @@ SHARE_KINDS = ("share", "x_of_y")
 # --- which way is better
 DIRECTIONS = ("higher", "lower", "band")
 DIRECTION_VI = {"higher": "càng cao càng tốt", "lower": "càng thấp càng tốt", "band": "quanh mục tiêu"}
+#: how an indicator's direction was decided (indicators.csv, optional column direction_source): "" = by hand;
+#: "assumed" = no rule applied — its verdicts need review until someone sets it
+DIRECTION_SOURCES = ("", "hand", "target", "catalogue", "rule", "corrected", "qualitative", "assumed")
 #: a band target (a planning figure such as population, written "=") is met within ±5 % of it
 BAND_TOLERANCE = 0.05
 
 # --- how a number relates to its bound
 COMPARATORS = ("=", ">=", ">", "<=", "<")
 COMPARATOR_WORDS_VI = {"=": "", ">=": "từ … trở lên", ">": "trên", "<=": "không quá", "<": "dưới"}
+#: the words written before a number in a sentence ("trên 39 triệu đồng", "từ 5%", "không quá 1,7%")
+COMPARATOR_PREFIX_VI = {"=": "", ">": "trên ", ">=": "từ ", "<": "dưới ", "<=": "không quá "}
+#: comparators a direction contradicts: a ceiling (dưới, không quá) on a higher-is-better target, and a floor on a
+#: lower-is-better one — refused wherever targets come in
+CONTRADICTING_COMPARATORS = {"higher": ("<", "<="), "lower": (">", ">=")}
 
 # --- what a record is
 STATUSES = ("target", "actual", "estimate", "derived")
@@ -43,8 +51,13 @@ LEVELS_VI = {"quoc-gia": "cả nước", "tinh": "tỉnh", "thanh-pho": "thành 
              "xa": "xã", "phuong": "phường", "thi-tran": "thị trấn"}
 
 # --- the direction-aware verdict on a target (chitieu.core.engine)
-VERDICTS = ("exceeded", "met", "not_met", "unknown")
-VERDICT_VI = {"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt", "unknown": "Chưa có số liệu"}
+VERDICTS = ("exceeded", "met", "not_met", "review", "unknown")
+#: "review": the verdict rests on a doubtful reading or an assumed direction — shown instead of a clean verdict
+VERDICT_VI = {"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt", "review": "Cần rà soát",
+              "unknown": "Chưa có số liệu"}
+#: a verdict as documents write it in words (chitieu.io.quantity reads these codes), in Vietnamese
+VERDICT_WORDS_VI = {"met": "Đạt", "exceeded": "Vượt", "not_met": "Không đạt", "completed": "Hoàn thành",
+                    "maintained": "Giữ vững"}
 
 # --- flags a results row can carry, and what they say to a reader
 FLAG_VI = {
@@ -58,4 +71,8 @@ FLAG_VI = {
     "separator_guessed": "dấu phân cách số được đoán theo ngữ cảnh",
     "qualitative": "chỉ tiêu định tính",
     "no_actual": "chưa có số liệu kết quả",
+    "range_target": "chỉ tiêu là một khoảng: trong khoảng là Đạt, vượt đầu tốt hơn là Vượt; tỷ lệ tính theo cận "
+                    "quyết định (cận dưới nếu càng cao càng tốt, cận trên nếu càng thấp càng tốt), tỷ lệ theo cận kia "
+                    "ghi bên cạnh",
+    "needs_review": "cần rà soát: tỷ lệ dựa trên một cách đọc chưa chắc chắn",
 }

@@ -11,37 +11,41 @@ that was guessed or could not be read is listed for review. Nothing is written w
 3. the imported file's text is copied into ``data/sources/`` as ``9NN_<16 hex of its sha256>.txt`` (one line per
    table row, tab-separated; a text file keeps its own lines), so that ``source`` = ``<that file>:<line>``
    validates like the seeds' sources;
-4. the new locality folder is built in a temporary folder, validated with :func:`chitieu.io.data.load_locality`
-   against a staged copy of ``data/``, and only then renamed into place (an existing folder only with
-   ``replace=True``); a new locality's row is appended to ``localities.csv`` only when its name, level and province
-   are given.
+4. holding the lock of ``data/`` (:func:`chitieu.io.safe.data_lock`; a second import waits, then is told another
+   one is running), the new locality folder, the new ``localities.csv`` and the source copy are staged in one
+   :class:`chitieu.io.safe.FolderTransaction` (``data/.txn-<pid>-<token>/``), validated with
+   :func:`chitieu.io.data.load_locality` against a staged copy of ``data/``, and only then moved into place together
+   (an existing folder only with ``replace=True``); a new locality's row is appended to ``localities.csv`` only when
+   its name, level and province are given. A kill at any instant leaves ``data/`` as it was or, past the commit
+   point, is finished by the next import (or ``check``).
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-import os
-import shutil
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from chitieu.config import data_dir
+from chitieu.config import check_locality_id, writable_data_dir
 from chitieu.errors import InputError
+from chitieu.io.safe import DEFAULT_WAIT, FolderTransaction, data_lock, recover_transactions
 from chitieu.io.tablefile import TableSource, read_table
 from chitieu.core.numfmt import machine_number
 from chitieu.io.tableparse import ParsedTable, ReviewItem, parse_table, unit_from_name
+from chitieu.io.review import read_corrections, review_bytes
 from chitieu.io.text import fold
 
 __all__ = ["ImportResult", "import_table", "INDICATOR_COLUMNS", "VALUE_COLUMNS", "COMPARISON_COLUMNS"]
 
-INDICATOR_COLUMNS = ["id", "name", "unit", "kind", "direction", "catalogue_code", "group", "source", "note"]
+INDICATOR_COLUMNS = ["id", "name", "unit", "kind", "direction", "catalogue_code", "group", "source", "note",
+                     "direction_source"]
 VALUE_COLUMNS = ["indicator", "period", "status", "value", "comparator", "numerator", "denominator", "raw", "source",
-                 "formula", "note"]
+                 "formula", "note", "value_high", "flags"]
 COMPARISON_COLUMNS = ["indicator", "period", "value", "verdict", "raw", "source", "note"]
 
 
@@ -71,7 +75,8 @@ def _csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        w.writerow([machine_number(r.get(c)) if c in ("value", "numerator", "denominator") else (r.get(c) or "")
+        w.writerow([machine_number(r.get(c)) if c in ("value", "numerator", "denominator", "value_high")
+                    else (r.get(c) or "")
                     for c in columns])
     return buf.getvalue().encode("utf-8")
 
@@ -100,13 +105,15 @@ def _locality_row(locs_text: str, fields: dict) -> str:
 
 def _stage_root(root: Path, staging: Path, locs_text: str, loc_id: str, folder: Path, source_name: str,
                 source_bytes: bytes) -> Path:
-    """A copy of data/ for validation: links to the real files, the new localities.csv, folder and source."""
-    vroot = staging / "check"
+    """A copy of data/ for validation: links to the real files, the new localities.csv, folder and source. It is
+    named ``data`` so that a problem reads ``data/<locality>/values.csv, dòng …`` (never an internal path)."""
+    vroot = staging / "check" / "data"
     (vroot / "sources").mkdir(parents=True)
     (vroot / "localities.csv").write_text(locs_text, encoding="utf-8")
     (vroot / "catalogue.csv").symlink_to((root / "catalogue.csv").resolve())
     for p in (root / "sources").glob("*.txt"):
-        (vroot / "sources" / p.name).symlink_to(p.resolve())
+        if not p.name.startswith("."):
+            (vroot / "sources" / p.name).symlink_to(p.resolve())
     if not (vroot / "sources" / source_name).exists():
         (vroot / "sources" / source_name).write_bytes(source_bytes)
     (vroot / loc_id).symlink_to(folder.resolve())
@@ -116,17 +123,37 @@ def _stage_root(root: Path, staging: Path, locs_text: str, loc_id: str, folder: 
 def import_table(path: Path, locality: str, *, root: Path | None = None, replace: bool = False,
                  name: str | None = None, level: str | None = None, province: str | None = None,
                  term_start: int = 2020, term_end: int | None = None, next_term_end: int = 2030,
-                 table: int | None = None, sheet: str | None = None, dry_run: bool = False) -> ImportResult:
+                 table: int | None = None, sheet: str | None = None, dry_run: bool = False,
+                 wait: float | None = DEFAULT_WAIT, progress: Callable[[str], None] | None = None) -> ImportResult:
     """Import the table of ``path`` into ``data/<locality>/`` (see the module docstring). Raises :class:`InputError`
-    for anything the user can fix; on any failure nothing in ``data/`` is changed."""
+    for anything the user can fix; on any failure nothing in ``data/`` is changed.
+
+    Everything that reads or writes ``data/`` happens under the data folder's lock (:func:`chitieu.io.safe.data_lock`):
+    a second import waits up to ``wait`` seconds (``--wait``; ``None`` for ever, ``0`` not at all) and is then told
+    that another import is running. ``localities.csv``, the locality's folder and the source copy are written as one
+    :class:`chitieu.io.safe.FolderTransaction`: all of them or none, even if the process is killed. ``progress``
+    receives a line at each step (reading, parsing, checking, writing).
+    """
     from chitieu.io import data as data_mod
 
-    root = Path(root) if root is not None else data_dir()
+    say = progress or (lambda _msg: None)
+    root = Path(root) if root is not None else writable_data_dir()
     path = Path(path)
-    if not data_mod.LOCALITY_ID.match(locality or ""):
-        raise InputError(f"mã địa phương '{locality}' không hợp lệ: chỉ chữ thường không dấu, số và '-' "
-                         "(ví dụ muong-ang)")
+    check_locality_id(locality)
+    say(f"đọc {path.name} …")
     src = read_table(path, table=table, sheet=sheet)  # the file's own problems first, named by the file
+    say(f"đã đọc {len(src.rows)} dòng ({src.what})")
+    with data_lock(root, wait=wait, on_wait=say, what="ghi vào"):
+        recover_transactions(root)  # what a killed import left: finished or undone, before reading data/
+        return _import_locked(path, locality, src, root, replace=replace, name=name, level=level, province=province,
+                              term_start=term_start, term_end=term_end, next_term_end=next_term_end,
+                              dry_run=dry_run, say=say, data_mod=data_mod)
+
+
+def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, replace: bool, name, level, province,
+                   term_start: int, term_end: int | None, next_term_end: int, dry_run: bool, say, data_mod
+                   ) -> ImportResult:
+    """The import proper, holding the lock: data/ is read here, so what is checked is what is replaced."""
     locs_path = root / "localities.csv"
     try:
         locs_text = locs_path.read_text(encoding="utf-8-sig")
@@ -134,12 +161,13 @@ def import_table(path: Path, locality: str, *, root: Path | None = None, replace
         raise InputError(f"{locs_path}: không đọc được ({exc.strerror})") from None
     locs = data_mod.load_localities(root)
     known = locality in set(locs["id"])
-    new_meta = None
     if known:
         meta = locs.set_index("id").loc[locality]
         term_end = term_end or int(meta["term_end"])
         if any(v is not None for v in (name, level, province)):
-            raise InputError(f"địa phương '{locality}' đã có trong data/localities.csv: bỏ --name/--level/--province")
+            raise InputError(f"địa phương '{locality}' đã có trong data/localities.csv: bỏ --name/--level/--province "
+                             "(nếu một lần nhập khác vừa tạo địa phương này, số liệu của lần đó được giữ nguyên; "
+                             "thêm --replace để thay) (the locality exists: another import may have just created it)")
     else:
         missing = [opt for opt, v in (("--name", name), ("--level", level), ("--province", province)) if not v]
         if missing:
@@ -162,35 +190,37 @@ def import_table(path: Path, locality: str, *, root: Path | None = None, replace
     if folder.exists() and (folder / "indicators.csv").exists():
         old = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
         existing_ids = {fold(unit_from_name(n)[0]): i for n, i in zip(old.get("name", []), old.get("id", []))}
+    say(f"phân tích {len(src.rows)} dòng …")
+    corrections = read_corrections(folder / "review.csv")  # what a person confirmed or corrected last time
     parsed = parse_table(src.rows, term_end=term_end, file_label=path.name, lines=src.lines, source_name=source_name,
-                         catalogue=data_mod.load_catalogue(root), existing_ids=existing_ids)
+                         catalogue=data_mod.load_catalogue(root), existing_ids=existing_ids, native=src.native,
+                         corrections=corrections)
     result = ImportResult(locality, folder, source_name, len(parsed.indicators), len(parsed.values),
                           len(parsed.comparisons), parsed.review, path.name, added_locality=not known,
                           replaced=folder.exists() and any((folder / f).exists() for f in owned), dry_run=dry_run,
                           notes=list(src.notes), columns=parsed.columns)
-    if not known:
-        new_meta = {"id": locality, "name": name, "level": level, "province": province, "term_start": term_start,
-                    "term_end": term_end, "next_term_end": next_term_end, "merged_from": "", "merged_on": "",
-                    "source_file": source_name, "note": f"Nhập từ {path.name} bằng chitieu import."}
-        locs_text_new = _locality_row(locs_text, new_meta)
-    else:
-        locs_text_new = locs_text
     files = {
         "indicators.csv": _csv_bytes(parsed.indicators, INDICATOR_COLUMNS),
         "values.csv": _csv_bytes(parsed.values, VALUE_COLUMNS),
         "comparisons.csv": _csv_bytes(parsed.comparisons, COMPARISON_COLUMNS),
+        "review.csv": review_bytes(parsed.review, path.name),
         "IMPORT.md": _import_notes(path, digest, src, source_name, parsed, result).encode("utf-8"),
     }
-    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
-    try:
-        new_folder = staging / locality
-        if folder.exists():
-            shutil.copytree(folder, new_folder, symlinks=True)
-        else:
-            new_folder.mkdir()
+    say(f"kiểm tra {result.indicators} chỉ tiêu, {result.values} số liệu …")
+    with FolderTransaction(root) as txn:
+        if new_source:  # the source copy first: the folder's rows cite it
+            txn.stage_file(f"sources/{source_name}", raw_bytes, only_if_absent=True)
+        new_folder = txn.stage_folder(locality, copy_existing=True)
         for fname, content in files.items():
             (new_folder / fname).write_bytes(content)
-        vroot = _stage_root(root, staging, locs_text_new, locality, new_folder, source_name, raw_bytes)
+        locs_text_new = locs_text
+        if not known:
+            new_meta = {"id": locality, "name": name, "level": level, "province": province, "term_start": term_start,
+                        "term_end": term_end, "next_term_end": next_term_end, "merged_from": "", "merged_on": "",
+                        "source_file": source_name, "note": f"Nhập từ {path.name} bằng chitieu import."}
+            locs_text_new = _locality_row(locs_text, new_meta)
+            txn.stage_file("localities.csv", locs_text_new.encode("utf-8"))
+        vroot = _stage_root(root, txn.staging, locs_text_new, locality, new_folder, source_name, raw_bytes)
         try:
             data_mod.load_locality(locality, root=vroot)
         except data_mod.DataError as exc:
@@ -200,45 +230,10 @@ def import_table(path: Path, locality: str, *, root: Path | None = None, replace
                              + ("\n(các tệp khác trong data/" + locality + "/ tham chiếu chỉ tiêu không còn trong "
                                 "bảng mới?)" if result.replaced else "")) from None
         if dry_run:
-            return result
-        _commit(root, staging, locality, new_folder, folder, source_name, raw_bytes if new_source else None,
-                locs_path, locs_text_new if not known else None)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            return result  # the transaction is dropped: nothing written
+        say("ghi vào data/ …")
+        txn.commit()
     return result
-
-
-def _commit(root: Path, staging: Path, locality: str, new_folder: Path, folder: Path, source_name: str,
-            source_bytes: bytes | None, locs_path: Path, locs_text: str | None) -> None:
-    """Source copy, then the folder (renamed into place), then localities.csv; undone if a later step fails."""
-    from chitieu.io.safe import atomic_write_bytes
-
-    source_path = root / "sources" / source_name
-    wrote_source = False
-    old_moved: Path | None = None
-    placed = False
-    try:
-        if source_bytes is not None and not source_path.exists():
-            atomic_write_bytes(source_path, source_bytes)
-            wrote_source = True
-        final_stage = root / f".import-new-{locality}-{os.getpid()}"
-        shutil.rmtree(final_stage, ignore_errors=True)
-        os.rename(new_folder, final_stage)
-        if folder.exists():
-            old_moved = staging / "old"
-            os.rename(folder, old_moved)
-        os.rename(final_stage, folder)
-        placed = True
-        if locs_text is not None:
-            atomic_write_bytes(locs_path, locs_text.encode("utf-8"))
-    except BaseException:
-        if placed:
-            shutil.rmtree(folder, ignore_errors=True)
-        if old_moved is not None and old_moved.exists():
-            os.rename(old_moved, folder)
-        if wrote_source:
-            source_path.unlink(missing_ok=True)
-        raise
 
 
 def _import_notes(path: Path, digest: str, src: TableSource, source_name: str, parsed: ParsedTable,
@@ -252,6 +247,7 @@ def _import_notes(path: Path, digest: str, src: TableSource, source_name: str, p
              f"- {result.indicators} chỉ tiêu, {result.values} số liệu, {result.comparisons} so sánh.",
              "", "## Cột", ""]
     lines += [f"- `{h}` → {role}" for h, role in parsed.columns.items()]
-    lines += ["", f"## Cần rà soát ({len(parsed.review)})", ""]
+    lines += ["", f"## Cần rà soát ({len(parsed.review)}; xếp theo mức ảnh hưởng — sửa trong review.csv rồi nhập lại "
+                  "với --replace)", ""]
     lines += [f"- {r.describe(path.name)}" for r in parsed.review] or ["- (không có)"]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,6 @@ and results written back as CSV or Parquet. The format: ``docs/PANEL.md``.
 from __future__ import annotations
 
 import csv
-import math
 import os
 import re
 import tempfile
@@ -20,9 +19,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from chitieu.core.vocabulary import COMPARATORS, DIRECTIONS, KINDS, STATUSES
+from chitieu.core.vocabulary import COMPARATORS, CONTRADICTING_COMPARATORS, DIRECTIONS, KINDS, STATUSES
 from chitieu.errors import DataError, InputError, Problem
 from chitieu.io.data import PERIOD
+from chitieu.io.safe import spreadsheet_text
 
 __all__ = ["REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "LongPanel", "PanelInputError", "PanelDataError", "read_table",
            "read_panel", "panel_from_frame", "write_output", "write_csv"]
@@ -223,7 +223,7 @@ def _year_text(v) -> str:
 
 def _read_parquet(path: Path, name: str) -> tuple[pd.DataFrame, np.ndarray]:
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # deliberately lazy: pyarrow loads only for a Parquet file
     except ImportError:
         raise PanelInputError("đọc Parquet cần gói 'pyarrow' (chưa cài: pip install pyarrow), hoặc dùng tệp CSV / "
                               "reading Parquet needs the 'pyarrow' package, which is not installed") from None
@@ -341,7 +341,7 @@ def _numbers(frame: pd.DataFrame, column: str, probs: _Problems) -> np.ndarray:
 
 
 def panel_from_frame(frame: pd.DataFrame, name: str = "<bảng>", *, rows: np.ndarray | None = None) -> LongPanel:
-    """Validate a long table held in memory (e.g. ``chitieu.longtable.long_table(loc)`` or a file read by pandas).
+    """Validate a long table held in memory (e.g. ``chitieu.io.data.long_table(loc)`` or a file read by pandas).
 
     ``rows`` gives each row's place for the messages (default: the CSV line, header = 1). Raises
     :class:`PanelDataError` with every problem.
@@ -362,63 +362,20 @@ def panel_from_frame(frame: pd.DataFrame, name: str = "<bảng>", *, rows: np.nd
     probs.add(loc_cats[loc_c] == "", "locality", "không được để trống (required)")
     probs.add(ind_cats[ind_c] == "", "indicator", "không được để trống (required)")
 
-    coded = {}
-    for col, allowed, empty in (("status", STATUSES, None), ("kind", KINDS, None),
-                                ("direction", DIRECTIONS, None), ("comparator", COMPARATORS, "=")):
-        if col not in frame.columns:  # only comparator is optional
-            coded[col] = np.zeros(n, dtype=np.int8)
-            continue
-        codes, cats = _codes(frame, col)
-        pos = _lookup(codes, cats, allowed, empty)
-        coded[col] = pos
-        shown = "" if empty else " (bắt buộc)"
-        probs.add(pos < 0, col, lambda idx, cats=cats, codes=codes, col=col, allowed=allowed, shown=shown:
-                  [f"'{cats[codes[i]]}': {col} phải là một trong {allowed}{shown}" for i in idx])
-
-    per_c, per_cats = _codes(frame, "period")
-    starts = np.full(len(per_cats), -1, dtype=np.int16)
-    ends = np.full(len(per_cats), -1, dtype=np.int16)
-    for i, p in enumerate(per_cats):
-        m = PERIOD.match(p)
-        if m and (not m["end"] or int(m["end"]) >= int(m["start"])):
-            starts[i] = int(m["start"])
-            ends[i] = int(m["end"] or m["start"])
-    start, year = starts[per_c], ends[per_c]
-    probs.add(year < 0, "period", lambda idx: [f"'{per_cats[per_c[i]]}': kỳ phải là năm '2025' hoặc khoảng "
-                                               "'2021-2025' (period: a year or a span)" for i in idx])
-
-    value = _numbers(frame, "value", probs)
-    if "numerator" in frame.columns and "denominator" in frame.columns:
-        num = _numbers(frame, "numerator", probs)
-        den = _numbers(frame, "denominator", probs)
-        probs.add(den == 0, "denominator", "mẫu số bằng 0 (zero denominator)")
-        need = np.isnan(value) & ~np.isnan(num) & (den > 0)
-        value = np.where(need, num / np.where(need, den, 1.0) * 100.0, value)
-
+    coded = _coded_columns(frame, probs)
+    start, year = _periods(frame, probs)
+    value = _values(frame, probs)
     kind, direction, comparator, status = coded["kind"], coded["direction"], coded["comparator"], coded["status"]
     nonneg = np.isin(kind, [KINDS.index(k) for k in _NON_NEGATIVE_KINDS])
     probs.add(nonneg & (value < 0), "value",
               lambda idx: [f"giá trị âm không hợp lệ cho loại '{KINDS[kind[i]]}' (negative value)" for i in idx])
 
-    # kind and direction belong to the indicator: every row of a series must agree with its first row
     loc_names, loc_map = _sorted_codes(loc_cats)  # codes that order like the names
     ind_names, ind_map = _sorted_codes(ind_cats)
     loc = loc_map[loc_c].astype(np.int32)
     ind = ind_map[ind_c].astype(np.int32)
     pairs, first, pair = _pairs(loc, ind, max(len(ind_names), 1))
-    for col, arr, names in (("kind", kind, KINDS), ("direction", direction, DIRECTIONS)):
-        ref = arr[first][pair]
-        bad = (arr != ref) & (arr >= 0) & (ref >= 0)
-        probs.add(bad, col, lambda idx, arr=arr, ref=ref, names=names, col=col: [
-            f"'{names[arr[i]]}' khác '{names[ref[i]]}' ở dòng {rows[first[pair[i]]]} của cùng chỉ tiêu "
-            f"({col} must be the same on every row of a series)" for i in idx])
-    is_target = status == STATUSES.index("target")
-    higher, lower = direction == DIRECTIONS.index("higher"), direction == DIRECTIONS.index("lower")
-    below = np.isin(comparator, [COMPARATORS.index("<"), COMPARATORS.index("<=")])
-    above = np.isin(comparator, [COMPARATORS.index(">"), COMPARATORS.index(">=")])
-    probs.add(is_target & ((higher & below) | (lower & above)), "comparator",
-              lambda idx: [f"chiều '{DIRECTIONS[direction[i]]}' mâu thuẫn với so sánh '{COMPARATORS[comparator[i]]}' "
-                           "(direction contradicts comparator)" for i in idx])
+    _check_series_codes(probs, rows, first, pair, kind, direction, comparator, status)
     probs.raise_if_any()
 
     labels, extra = {}, {}
@@ -433,6 +390,71 @@ def panel_from_frame(frame: pd.DataFrame, name: str = "<bảng>", *, rows: np.nd
         kind=kind.astype(np.int8), direction=direction.astype(np.int8), comparator=comparator.astype(np.int8),
         year=year.astype(np.int16), start=start.astype(np.int16), value=value, row=rows, labels=labels,
         name=extra["name"], unit=extra["unit"], source=extra["source"], pairs=pairs, pair_first=first, pair=pair)
+
+
+def _coded_columns(frame: pd.DataFrame, probs: _Problems) -> dict[str, np.ndarray]:
+    """status, kind, direction and comparator as indexes into their vocabulary (-1 and a problem when unknown)."""
+    n = len(frame)
+    coded = {}
+    for col, allowed, empty in (("status", STATUSES, None), ("kind", KINDS, None),
+                                ("direction", DIRECTIONS, None), ("comparator", COMPARATORS, "=")):
+        if col not in frame.columns:  # only comparator is optional
+            coded[col] = np.zeros(n, dtype=np.int8)
+            continue
+        codes, cats = _codes(frame, col)
+        pos = _lookup(codes, cats, allowed, empty)
+        coded[col] = pos
+        shown = "" if empty else " (bắt buộc)"
+        probs.add(pos < 0, col, lambda idx, cats=cats, codes=codes, col=col, allowed=allowed, shown=shown:
+                  [f"'{cats[codes[i]]}': {col} phải là một trong {allowed}{shown}" for i in idx])
+    return coded
+
+
+def _periods(frame: pd.DataFrame, probs: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """(first year, last year) of each row's period ('2025' or '2021-2025'); -1 and a problem when unreadable."""
+    per_c, per_cats = _codes(frame, "period")
+    starts = np.full(len(per_cats), -1, dtype=np.int16)
+    ends = np.full(len(per_cats), -1, dtype=np.int16)
+    for i, p in enumerate(per_cats):
+        m = PERIOD.match(p)
+        if m and (not m["end"] or int(m["end"]) >= int(m["start"])):
+            starts[i] = int(m["start"])
+            ends[i] = int(m["end"] or m["start"])
+    start, year = starts[per_c], ends[per_c]
+    probs.add(year < 0, "period", lambda idx: [f"'{per_cats[per_c[i]]}': kỳ phải là năm '2025' hoặc khoảng "
+                                               "'2021-2025' (period: a year or a span)" for i in idx])
+    return start, year
+
+
+def _values(frame: pd.DataFrame, probs: _Problems) -> np.ndarray:
+    """Each row's value; an empty value with a numerator and a positive denominator is x/y × 100."""
+    value = _numbers(frame, "value", probs)
+    if "numerator" in frame.columns and "denominator" in frame.columns:
+        num = _numbers(frame, "numerator", probs)
+        den = _numbers(frame, "denominator", probs)
+        probs.add(den == 0, "denominator", "mẫu số bằng 0 (zero denominator)")
+        need = np.isnan(value) & ~np.isnan(num) & (den > 0)
+        value = np.where(need, num / np.where(need, den, 1.0) * 100.0, value)
+    return value
+
+
+def _check_series_codes(probs: _Problems, rows: np.ndarray, first: np.ndarray, pair: np.ndarray, kind: np.ndarray,
+                        direction: np.ndarray, comparator: np.ndarray, status: np.ndarray) -> None:
+    """Kind and direction belong to the indicator: every row of a series agrees with its first row; a target's
+    comparator may not contradict its direction (:data:`CONTRADICTING_COMPARATORS`)."""
+    for col, arr, names in (("kind", kind, KINDS), ("direction", direction, DIRECTIONS)):
+        ref = arr[first][pair]
+        bad = (arr != ref) & (arr >= 0) & (ref >= 0)
+        probs.add(bad, col, lambda idx, arr=arr, ref=ref, names=names, col=col: [
+            f"'{names[arr[i]]}' khác '{names[ref[i]]}' ở dòng {rows[first[pair[i]]]} của cùng chỉ tiêu "
+            f"({col} must be the same on every row of a series)" for i in idx])
+    is_target = status == STATUSES.index("target")
+    higher, lower = direction == DIRECTIONS.index("higher"), direction == DIRECTIONS.index("lower")
+    below = np.isin(comparator, [COMPARATORS.index(c) for c in CONTRADICTING_COMPARATORS["higher"]])
+    above = np.isin(comparator, [COMPARATORS.index(c) for c in CONTRADICTING_COMPARATORS["lower"]])
+    probs.add(is_target & ((higher & below) | (lower & above)), "comparator",
+              lambda idx: [f"chiều '{DIRECTIONS[direction[i]]}' mâu thuẫn với so sánh '{COMPARATORS[comparator[i]]}' "
+                           "(direction contradicts comparator)" for i in idx])
 
 
 def _pairs(loc: np.ndarray, ind: np.ndarray, n_ind: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -496,8 +518,9 @@ def _column_text(s: pd.Series) -> list[str]:
         return text.tolist()
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
         return [str(x) for x in s.to_numpy().tolist()]
+    # text that a spreadsheet would run as a formula is made inert (spreadsheet_text)
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    text = np.array([_csv_text(u) for u in uniq] + [""], dtype=object)
+    text = np.array([_csv_text(spreadsheet_text(u)) for u in uniq] + [""], dtype=object)
     return text[codes].tolist()
 
 
@@ -521,7 +544,7 @@ def write_output(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
-            import pyarrow  # noqa: F401
+            import pyarrow  # noqa: F401 - deliberately lazy: only for a Parquet output
         except ImportError:
             raise PanelInputError("ghi Parquet cần gói 'pyarrow' (chưa cài: pip install pyarrow); dùng --output "
                                   "….csv / writing Parquet needs the 'pyarrow' package, which is not installed"

@@ -12,7 +12,7 @@ import csv
 import shutil
 from pathlib import Path
 
-from chitieu.io.data import data_dir
+from chitieu.config import data_dir
 from chitieu.core.numfmt import format_vi
 
 __all__ = ["make_synthetic_data", "SYNTHETIC_SOURCE"]

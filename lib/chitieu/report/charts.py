@@ -1,11 +1,18 @@
-"""Charts of a locality's targets: achievement, trends with projection fans, a scorecard; static export.
+"""Charts of a locality's targets: achievement, trends with projections, a scorecard; static export.
 
 Every chart is a plotly figure in one theme, the plotly template ``"chitieu"`` (registered on import): fonts
 that carry Vietnamese diacritics, Vietnamese number format (``separators=",."``, so plotly itself writes
-``2.815`` and ``140,75``), verdict colours shared by every chart. Labels a reader sees are Vietnamese; the
-numbers written as text are formatted with :func:`chitieu.numfmt.format_vi` (half-up, like the reports).
+``2.815`` and ``140,75``), the verdict colours of :mod:`chitieu.report.present` (the same in HTML and Excel).
+Labels a reader sees are Vietnamese; numbers written as text come from :mod:`chitieu.report.present` (the
+indicator's own precision, bounds in words, units beside them).
 
->>> from chitieu import data, achievement
+**Designed for A4 Word.** A chart is laid out :data:`EXPORT_WIDTH` pixels wide (600) and inserted in the draft
+:data:`WORD_WIDTH_CM` wide (16 cm): one layout pixel is then 0,76 pt, and no text in a chart is smaller than
+:data:`MIN_FONT_PX` (12 px ≈ 9 pt). A long results table is drawn as several charts (by verdict, at most 15 rows
+each: :func:`chitieu.report.sections.achievement_charts`), each within one page.
+
+>>> from chitieu.analysis import achievement
+>>> from chitieu.io import data
 >>> table = achievement.results_table(data.load_locality("muong-ang"))
 >>> fig = achievement_bars(table)
 >>> fig.layout.separators
@@ -32,7 +39,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from chitieu.analysis.achievement import VERDICT_VI
-from chitieu.core.numfmt import decimals_of, format_pct_vi, format_vi
+from chitieu.report import present
+from chitieu.report.present import VERDICT_LABELS
 
 __all__ = [
     "ChartExportError",
@@ -41,6 +49,8 @@ __all__ = [
     "VERDICT_ORDER",
     "VERDICT_COLORS",
     "EXPORT_WIDTH",
+    "WORD_WIDTH_CM",
+    "MIN_FONT_PX",
     "register_template",
     "use_theme",
     "bullet_chart",
@@ -51,6 +61,7 @@ __all__ = [
     "find_chromium",
     "to_html_div",
     "plotlyjs_script",
+    "font_sizes",
 ]
 
 TEMPLATE_NAME = "chitieu"
@@ -59,21 +70,20 @@ TEXT_COLOR = "#222222"
 MUTED_COLOR = "#595959"
 GRID_COLOR = "#e5e5e5"
 
-VERDICT_ORDER = ("exceeded", "met", "not_met", "unknown")
-#: teal-greens for good, vermillion for bad, grey for unknown: told apart by lightness and hue under the common
-#: colour-vision deficiencies too (after Okabe & Ito).
-VERDICT_COLORS = {
-    "exceeded": "#00735a",
-    "met": "#6cc3a0",
-    "not_met": "#d55e00",
-    "unknown": "#a6a6a6",
-}
+VERDICT_ORDER = present.VERDICT_ORDER
+#: one colour per verdict, shared with HTML tables and Excel sheets (:data:`chitieu.report.present.VERDICT_COLORS`)
+VERDICT_COLORS = present.VERDICT_COLORS
 DATA_COLOR = "#1f3b73"
 TARGET_COLOR = "#c0392b"
 #: projection paths: lighter than the data, one hue per method
 PROJECTION_COLORS = ("#4c9be8", "#e69f00", "#9b6fc4", "#2bb3a3", "#cc79a7", "#8c8c3a")
 
-EXPORT_WIDTH = 960  # layout pixels of an exported image when the figure sets no width
+#: layout pixels of an exported image when the figure sets no width: the width of a chart inserted in Word
+EXPORT_WIDTH = 600
+#: the width a chart is inserted at in the Word draft (A4 portrait, 2 cm margins leave 17 cm)
+WORD_WIDTH_CM = 16.0
+#: the smallest text in any chart, in layout pixels: 12 px × (16 cm / 600 px) ≈ 9,1 pt in Word
+MIN_FONT_PX = 12
 EXPORT_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 
 _COMPARATOR_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "", "": ""}
@@ -92,7 +102,7 @@ class ChartExportError(RuntimeError):
 def _template() -> go.layout.Template:
     axis = dict(showgrid=True, gridcolor=GRID_COLOR, zeroline=False, showline=True, linecolor="#8c8c8c",
                 ticks="outside", tickcolor="#8c8c8c", ticklen=4, separatethousands=True, exponentformat="none",
-                automargin=True,
+                automargin=True, tickfont=dict(size=12),
                 title=dict(font=dict(size=13, color=MUTED_COLOR)))
     return go.layout.Template(layout=dict(
         font=dict(family=FONT_FAMILY, size=13, color=TEXT_COLOR),
@@ -100,13 +110,13 @@ def _template() -> go.layout.Template:
         colorway=[DATA_COLOR, *PROJECTION_COLORS],
         paper_bgcolor="white",
         plot_bgcolor="white",
-        title=dict(x=0.012, xref="container", xanchor="left", font=dict(size=18, color=TEXT_COLOR),
-                   subtitle=dict(font=dict(size=13, color=MUTED_COLOR))),
+        title=dict(x=0.012, xref="container", xanchor="left", font=dict(size=16, color=TEXT_COLOR),
+                   subtitle=dict(font=dict(size=12, color=MUTED_COLOR))),
         xaxis=axis,
         yaxis=axis,
         legend=dict(font=dict(size=12), bgcolor="rgba(255,255,255,0)"),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=13)),
-        margin=dict(l=20, r=30, t=100, b=60),
+        margin=dict(l=20, r=20, t=100, b=60),
     ))
 
 
@@ -130,6 +140,39 @@ def _layout(**kwargs) -> dict:
     return dict(template=pio.templates[TEMPLATE_NAME], separators=",.", **kwargs)
 
 
+def font_sizes(fig: go.Figure) -> list[float]:
+    """Every font size a figure's text is drawn with (layout, axes, legend, annotations, traces), for checking
+    that nothing is smaller than :data:`MIN_FONT_PX`."""
+    spec = fig.to_plotly_json()
+    tpl = fig.layout.template.layout if fig.layout.template else None
+    base = (fig.layout.font.size or (tpl.font.size if tpl else None) or 12)
+    out: list[float] = [base]
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("font", "tickfont", "textfont", "insidetextfont", "outsidetextfont") and isinstance(v, dict):
+                    size = v.get("size")
+                    if isinstance(size, (int, float)):
+                        out.append(float(size))
+                    elif isinstance(size, list):
+                        out.extend(float(x) for x in size if isinstance(x, (int, float)))
+                walk(v, k)
+        elif isinstance(node, list):
+            for x in node:
+                walk(x, key)
+
+    walk(spec.get("layout", {}))
+    walk(spec.get("data", []))
+    if tpl is not None:
+        walk(tpl.to_plotly_json())
+    for a in spec.get("layout", {}).get("annotations", []):  # inline <span style='font-size:…'>
+        import re
+
+        out.extend(float(x) for x in re.findall(r"font-size:\s*(\d+(?:\.\d+)?)px", str(a.get("text", ""))))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
@@ -140,7 +183,7 @@ def _esc(text: object) -> str:
                        quote=False)
 
 
-def _wrap(text: str, width: int = 44, lines: int = 2) -> str:
+def _wrap(text: str, width: int = 30, lines: int = 3) -> str:
     """Wrap a long indicator name on ``lines`` lines of about ``width`` characters (``<br>``), ``…`` if longer."""
     parts = textwrap.wrap(str(text), width=width) or [""]
     if len(parts) > lines:
@@ -149,17 +192,13 @@ def _wrap(text: str, width: int = 44, lines: int = 2) -> str:
     return "<br>".join(_esc(p) for p in parts)
 
 
-def _num(x: float, max_decimals: int = 2) -> str:
-    """A value as the report would write it: as many decimals as it has, at most ``max_decimals``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "chưa có số liệu"
-    return format_vi(x, min(decimals_of(float(x)), max_decimals))
+def _num(x: float, decimals: int | None = None) -> str:
+    """A value as the report would write it (the indicator's precision when given)."""
+    return present.number(x, decimals)
 
 
 def _with_unit(text: str, unit: str) -> str:
-    if not unit:
-        return text
-    return f"{text}%" if unit == "%" else f"{text} {_esc(unit)}"
+    return present.with_unit(text, _esc(unit) if unit else unit)
 
 
 def _is_number(x) -> bool:
@@ -170,12 +209,14 @@ def _is_number(x) -> bool:
 
 
 _TABLE_DEFAULTS = {"indicator": "", "name": "", "unit": "", "kind": "", "direction": "higher",
-                   "target": math.nan, "target_comparator": "=", "actual": math.nan, "ratio_exact": math.nan,
-                   "ratio_pct": math.nan, "decimals": 0, "verdict": "unknown"}
+                   "target": math.nan, "target_comparator": "=", "actual": math.nan, "actual_comparator": "=",
+                   "actual_status": "", "ratio_exact": math.nan, "ratio_pct": math.nan, "decimals": 0,
+                   "verdict": "unknown", "flags": ""}
 
 
 def _prepare(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a results table with every column the charts read (an empty table may have no columns)."""
+    """A copy of a results table with every column the charts read (an empty table may have no columns), and
+    ``_code``: the display verdict (``review`` for a row that needs review)."""
     t = table.copy()
     for col, default in _TABLE_DEFAULTS.items():
         if col not in t.columns:
@@ -190,59 +231,70 @@ def _prepare(table: pd.DataFrame) -> pd.DataFrame:
         t[col] = pd.to_numeric(t[col], errors="coerce").astype(float)
     t["decimals"] = pd.to_numeric(t["decimals"], errors="coerce").fillna(0).astype(int)
     t["verdict"] = t["verdict"].where(t["verdict"].isin(VERDICT_ORDER), "unknown")
+    t["_code"] = [present.display_verdict(r) for _, r in t.iterrows()] if len(t) else []
     return t
 
 
-def _label(row) -> str:
+def _label(row, width: int = 30) -> str:
     mark = f" {_LOWER_MARK}" if row["direction"] == "lower" else ""
-    return _wrap(row["name"] or row["indicator"]) + mark
+    return _wrap(row["name"] or row["indicator"], width) + mark
 
 
 def _ratio_text(ratio_pct: float, decimals: int) -> str:
-    return format_pct_vi(ratio_pct, int(decimals)) if _is_number(ratio_pct) else ""
+    return present.pct(ratio_pct, int(decimals)) if _is_number(ratio_pct) else ""
 
 
 def _empty_note(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=15, color=MUTED_COLOR))
+    fig.add_annotation(text=_esc(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=14, color=MUTED_COLOR))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
 
 
-def _top_legend(height: int, title: str | None = None) -> dict:
+def _top_legend(height: int, title: str | None = None, top_px: int = 84) -> dict:
     """A one-row legend just under the subtitle, pinned in pixels from the top: if a narrow page wraps it, it
     grows down towards the plot, never up over the title."""
-    legend = dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - 94 / height, yanchor="top",
+    legend = dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - top_px / height, yanchor="top",
                   traceorder="normal")
     if title:
         legend["title"] = dict(text=title)
     return legend
 
 
-def _footnote(fig: go.Figure, notes: Sequence[str], *, below_px: int = 62, width: int = 88) -> int:
+def _footnote(fig: go.Figure, notes: Sequence[str], *, below_px: int = 56, width: int = 78) -> int:
     """Notes under the plot (below the x axis), left-aligned; returns the pixels they need in the bottom margin."""
     lines = [line for note in notes for line in textwrap.wrap(note, width=width)]
     if lines:
-        fig.add_annotation(text="<br>".join(lines), x=0, xref="paper", xanchor="left", y=0, yref="paper",
-                           yanchor="top", yshift=-below_px, showarrow=False, align="left",
+        fig.add_annotation(text="<br>".join(_esc(x) for x in lines), x=0, xref="paper", xanchor="left", y=0,
+                           yref="paper", yanchor="top", yshift=-below_px, showarrow=False, align="left",
                            font=dict(size=12, color=MUTED_COLOR))
     return below_px + 17 * len(lines) + 12
+
+
+def _subtitle(parts: Sequence[str], width: int = 84) -> str:
+    """A subtitle of several parts, wrapped to the chart's width (``<br>``)."""
+    text = " · ".join(p for p in parts if p)
+    return "<br>".join(_esc(x) for x in textwrap.wrap(text, width=width))
 
 
 # --------------------------------------------------------------------------------------------
 # 1. Bullet chart: actual against target, each indicator normalised to its own target
 # --------------------------------------------------------------------------------------------
 
-def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với chỉ tiêu") -> go.Figure:
+def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với chỉ tiêu", total: int | None = None,
+                 max_x: float = 200.0) -> go.Figure:
     """Actual against target per indicator, each drawn relative to its own target (target = 100%).
 
     Units differ (ha, %, xã …), so no two indicators share a scale: the bar is ``actual ÷ target``, the grey band
-    and the dark tick mark the target, and the actual and target values with their unit are written in a column
-    on the right. Rows without a numeric actual and target (qualitative, no result yet) and rows with a zero
-    target are not drawn; the subtitle says how many ("n chỉ tiêu chưa có số liệu") and a note names them.
+    ends and the dark tick stands at the target (100%). The ratio as the report prints it and the actual and
+    target values with their unit are written in a column on the right, never over the bars or the target line.
+    Bars beyond ``max_x`` % are cut at the edge and marked ``▸``. Rows without a numeric actual and target
+    (qualitative, no result yet) and rows with a zero target are not drawn; the subtitle says how many and a
+    note names them. ``total``: the size of the whole table this chart is a part of (said in the subtitle).
 
-    >>> from chitieu import data, achievement
+    >>> from chitieu.analysis import achievement
+    >>> from chitieu.io import data
     >>> fig = bullet_chart(achievement.results_table(data.load_locality("muong-ang")))
     >>> "chưa có số liệu" in fig.layout.title.subtitle.text
     True
@@ -256,69 +308,88 @@ def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với ch
 
     ratio = shown["ratio_exact"].where(shown["ratio_exact"].map(_is_number), shown["actual"] / shown["target"] * 100)
     shown["_ratio"] = ratio.astype(float)
-    shown["_ratio_text"] = [_ratio_text(r, d) if _is_number(r) else format_pct_vi(x, 0)
+    shown["_ratio_text"] = [_ratio_text(r, d) if _is_number(r) else present.pct(x, 0)
                             for r, d, x in zip(shown["ratio_pct"], shown["decimals"], shown["_ratio"])]
     shown["_values"] = [
-        _with_unit(f"{_num(a)} / {_esc(_COMPARATOR_SIGN.get(c, ''))}{_num(tg)}", u)
-        for a, tg, c, u in zip(shown["actual"], shown["target"], shown["target_comparator"], shown["unit"])]
+        f"{present.bound(a, ac, present.value_decimals(a, st))} / "
+        f"{_with_unit(present.bound(tg, tc, present.value_decimals(tg)), u)}"
+        for a, ac, st, tg, tc, u in zip(shown["actual"], shown["actual_comparator"], shown["actual_status"],
+                                        shown["target"], shown["target_comparator"], shown["unit"])]
 
-    subtitle = [f"Mỗi chỉ tiêu so với mục tiêu của chính nó (mục tiêu = 100%) · {len(shown)} chỉ tiêu có số liệu"]
+    subtitle = [f"{len(shown)} chỉ tiêu" + (f" trong {total} chỉ tiêu của biểu" if total and total != len(t) else ""),
+                "mỗi chỉ tiêu so với mục tiêu của chính nó (vạch đen = 100%)"]
     if n_missing:
         subtitle.append(f"{n_missing} chỉ tiêu chưa có số liệu")
     if n_zero:
         subtitle.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0")
-    row_px = 36
-    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=" · ".join(subtitle)))))
+    row_px = 50
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=_subtitle(subtitle)))))
     if shown.empty:
-        fig.update_layout(height=320)
+        fig.update_layout(height=300)
         return _empty_note(fig, "Chưa có chỉ tiêu nào có số liệu để so với mục tiêu.")
 
     keys = shown["_key"].tolist()
+    x_max = max(125.0, min(max_x, float(shown["_ratio"].max()) * 1.08))
+    # the target line first, so that nothing is drawn under the bars' texts (there are none in the plot)
     fig.add_trace(go.Bar(
         y=keys, x=[100] * len(keys), orientation="h", width=0.8, marker=dict(color="#ececec", line_width=0),
         name="Mục tiêu (100%)", showlegend=False, hoverinfo="skip"))
     for verdict in VERDICT_ORDER:
-        part = shown[shown["verdict"] == verdict]
+        part = shown[shown["_code"] == verdict]
         if part.empty:
             continue
         fig.add_trace(go.Bar(
-            y=part["_key"].tolist(), x=part["_ratio"].tolist(), orientation="h", width=0.4, name=VERDICT_VI[verdict],
-            marker=dict(color=VERDICT_COLORS[verdict], line_width=0), text=part["_ratio_text"].tolist(),
-            textposition="outside", cliponaxis=False, textfont=dict(size=12, color=TEXT_COLOR),
+            y=part["_key"].tolist(), x=[min(x, x_max) for x in part["_ratio"]], orientation="h", width=0.42,
+            name=VERDICT_LABELS[verdict], marker=dict(color=VERDICT_COLORS[verdict], line_width=0),
+            text=part["_ratio_text"].tolist(), textposition="none",
             customdata=list(zip(part["name"].map(_esc), part["_values"], part["_ratio_text"])),
             hovertemplate="<b>%{customdata[0]}</b><br>Thực hiện / mục tiêu: %{customdata[1]}"
-                          "<br>Tỷ lệ: %{customdata[2]}<extra>" + VERDICT_VI[verdict] + "</extra>"))
+                          "<br>Tỷ lệ: %{customdata[2]}<extra>" + VERDICT_LABELS[verdict] + "</extra>"))
     fig.add_trace(go.Scatter(
-        y=keys, x=[100] * len(keys), mode="markers", name="Mục tiêu (100%)", showlegend=False,  # see the x title
-        marker=dict(symbol="line-ns", size=row_px * 0.7, color="#333333", line=dict(width=2.5, color="#333333")),
+        y=keys, x=[100] * len(keys), mode="markers", name="Mục tiêu (100%)", showlegend=False,
+        marker=dict(symbol="line-ns", size=row_px * 0.62, color="#333333", line=dict(width=2.5, color="#333333")),
         hoverinfo="skip"))
+    beyond = shown[shown["_ratio"] > x_max]
+    if not beyond.empty:
+        fig.add_trace(go.Scatter(y=beyond["_key"].tolist(), x=[x_max] * len(beyond), mode="markers",
+                                 marker=dict(symbol="triangle-right", size=11, color=TEXT_COLOR), showlegend=False,
+                                 hoverinfo="skip", name="vượt quá thang"))
 
-    # the values column, in the right margin (sized in pixels for its longest line), one line per indicator
-    header = "Thực hiện / mục tiêu"
-    column_px = int(24 + 7.4 * max(len(header), *(len(html.unescape(v)) for v in shown["_values"])))
-    fig.add_annotation(text=f"<b>{header}</b>", x=1, xref="paper", xshift=14, xanchor="left", y=1.0,
-                       yref="paper", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
-    for key, text in zip(keys, shown["_values"]):
-        fig.add_annotation(text=text, x=1, xref="paper", xshift=14, xanchor="left", y=key, yref="y",
+    # the values column, in the right margin: the ratio in bold, then "actual / target unit"
+    column_px = int(16 + 7.3 * max(len("Tỷ lệ · thực hiện / mục tiêu") - 6,
+                                   *(len(html.unescape(v)) for v in shown["_values"])))
+    column_px = min(column_px, 215)
+    fig.add_annotation(text="<b>Tỷ lệ</b> · thực hiện / mục tiêu", x=1, xref="paper", xshift=10, xanchor="left",
+                       y=1.0, yref="paper", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+    for key, ratio_text, values in zip(keys, shown["_ratio_text"], shown["_values"]):
+        wrapped = "<br>".join(textwrap.wrap(html.unescape(values), width=28)) if len(html.unescape(values)) > 28 \
+            else html.unescape(values)
+        fig.add_annotation(text=f"<b>{_esc(ratio_text)}</b><br>{_esc(wrapped).replace('&lt;br&gt;', '<br>')}",
+                           x=1, xref="paper", xshift=10, xanchor="left", y=key, yref="y", align="left",
                            showarrow=False, font=dict(size=12, color=TEXT_COLOR))
     notes = []
     if n_missing:
         names = [str(n) or str(i) for n, i in zip(missing["name"], missing["indicator"])]
-        listed = "; ".join(_esc(textwrap.shorten(n, 70, placeholder="…")) for n in names[:3])
+        listed = "; ".join(textwrap.shorten(n, 60, placeholder="…") for n in names[:3])
         more = f" và {n_missing - 3} chỉ tiêu khác" if n_missing > 3 else ""
         notes.append(f"Chưa có số liệu (không vẽ): {listed}{more}.")
     if n_zero:
         notes.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0, không tính được tỷ lệ (không vẽ).")
+    if not beyond.empty:
+        notes.append(f"▸: tỷ lệ trên {present.number(x_max, 0)}% (cột bên phải ghi số đúng).")
     if (shown["direction"] == "lower").any():
         notes.append(_LOWER_NOTE)
-    bottom = _footnote(fig, notes)
+    bottom = _footnote(fig, notes, width=80)
 
-    x_max = max(125.0, float(shown["_ratio"].max()) * 1.14)
-    height = 155 + bottom + row_px * len(keys)
-    fig.update_layout(barmode="overlay", height=height, legend=_top_legend(height), margin=dict(t=125, b=bottom,
-                                                                                                r=column_px))
-    fig.update_xaxes(range=[0, x_max], ticksuffix="%",
-                     title=dict(text="Thực hiện so với mục tiêu (%); vạch đen: mục tiêu = 100%", standoff=8))
+    n_sub = len(_subtitle(subtitle).split("<br>"))
+    legend_codes = [v for v in VERDICT_ORDER if (shown["_code"] == v).any()]
+    top = (96 if len(legend_codes) > 1 else 70) + 17 * n_sub  # room for the legend only when there is one
+    height = top + bottom + row_px * len(keys)
+    fig.update_layout(barmode="overlay", height=height,
+                      legend=_top_legend(height, top_px=top - 30), showlegend=len(legend_codes) > 1,
+                      margin=dict(t=top, b=bottom, r=column_px, l=10))
+    fig.update_xaxes(range=[0, x_max], ticksuffix="%", dtick=50,
+                     title=dict(text="Thực hiện so với mục tiêu (%)", standoff=6))
     fig.update_yaxes(categoryorder="array", categoryarray=keys, range=[len(keys) - 0.5, -0.5], showgrid=False,
                      tickmode="array", tickvals=keys,
                      ticktext=[_label(r) for _, r in shown.iterrows()], tickfont=dict(size=12), ticks="")
@@ -332,11 +403,13 @@ def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với ch
 def achievement_bars(table: pd.DataFrame, *, title: str = "Tỷ lệ thực hiện so với chỉ tiêu") -> go.Figure:
     """``ratio_pct`` (actual ÷ target × 100, as the reports print it) per indicator, sorted, coloured by verdict.
 
-    One bar trace per verdict, in the order Vượt, Đạt, Không đạt, Chưa có số liệu (so the legend reads in that
-    order); a dashed line at 100%. Rows without a ratio (qualitative, no result) are listed last with a text
-    instead of a bar ("định tính: Vượt", "chưa có số liệu").
+    One bar trace per verdict, in the order Vượt, Đạt, Không đạt, Cần rà soát, Chưa có số liệu (so the legend reads
+    in that order); a dashed line at 100%, drawn under the bars' texts. Rows without a ratio (qualitative, no
+    result) are listed last with a text instead of a bar ("định tính: Vượt", "chưa có số liệu"). The report and
+    the draft use :func:`bullet_chart` split by verdict instead (this chart repeats it); kept for notebooks.
 
-    >>> from chitieu import data, achievement
+    >>> from chitieu.analysis import achievement
+    >>> from chitieu.io import data
     >>> fig = achievement_bars(achievement.results_table(data.load_locality("muong-ang")))
     >>> [tr.name for tr in fig.data][:3]
     ['Vượt', 'Đạt', 'Không đạt']
@@ -348,35 +421,36 @@ def achievement_bars(table: pd.DataFrame, *, title: str = "Tỷ lệ thực hi�
     ok = has_ratio.reindex(rows.index)
     rows["_x"] = rows["ratio_pct"].where(ok, 0.0)
     rows["_text"] = [
-        _ratio_text(r, d) if good else (f"định tính: {VERDICT_VI[v]}" if v != "unknown" else "chưa có số liệu")
-        for r, d, v, good in zip(rows["ratio_pct"], rows["decimals"], rows["verdict"], ok)]
+        _ratio_text(r, d) if good else (f"định tính: {VERDICT_LABELS[v]}" if v != "unknown" else "chưa có số liệu")
+        for r, d, v, good in zip(rows["ratio_pct"], rows["decimals"], rows["_code"], ok)]
 
-    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(
-        text="Thực hiện ÷ mục tiêu × 100, như báo cáo tính; màu theo đánh giá có xét chiều của chỉ tiêu"))))
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=_subtitle(
+        ["Thực hiện ÷ mục tiêu × 100, như báo cáo tính", "màu theo đánh giá có xét chiều của chỉ tiêu"])))))
     if rows.empty:
-        fig.update_layout(height=320)
+        fig.update_layout(height=300)
         return _empty_note(fig, "Chưa có chỉ tiêu nào.")
     keys = rows["_key"].tolist()
+    fig.add_vline(x=100, line=dict(color="#333333", width=1.5, dash="dash"), layer="below")
     for verdict in VERDICT_ORDER:
-        part = rows[rows["verdict"] == verdict]
+        part = rows[rows["_code"] == verdict]
         if part.empty:
             continue
         fig.add_trace(go.Bar(
-            y=part["_key"].tolist(), x=part["_x"].tolist(), orientation="h", name=VERDICT_VI[verdict], width=0.72,
-            marker=dict(color=VERDICT_COLORS[verdict], line_width=0), text=part["_text"].tolist(),
+            y=part["_key"].tolist(), x=part["_x"].tolist(), orientation="h", name=VERDICT_LABELS[verdict],
+            width=0.72, marker=dict(color=VERDICT_COLORS[verdict], line_width=0), text=part["_text"].tolist(),
             textposition="outside", cliponaxis=False,
             textfont=dict(size=12, color=[TEXT_COLOR if good else MUTED_COLOR for good in ok.reindex(part.index)]),
             customdata=list(zip(part["name"].map(_esc), part["_text"])),
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>" + VERDICT_VI[verdict] + "</extra>"))
-    fig.add_vline(x=100, line=dict(color="#333333", width=1.5, dash="dash"))
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra>" + VERDICT_LABELS[verdict]
+                          + "</extra>"))
     bottom = _footnote(fig, [_LOWER_NOTE] if (rows["direction"] == "lower").any() else [])
-    row_px = 32
-    x_max = max(120.0, float(with_ratio["ratio_pct"].max()) * 1.12 if not with_ratio.empty else 120.0)
-    height = 155 + bottom + row_px * len(keys)
+    row_px = 44
+    x_max = max(120.0, float(with_ratio["ratio_pct"].max()) * 1.18 if not with_ratio.empty else 120.0)
+    height = 150 + bottom + row_px * len(keys)
     fig.update_layout(barmode="overlay", height=height, legend=_top_legend(height, title="Đánh giá:"),
-                      margin=dict(t=125, b=bottom))
+                      margin=dict(t=125, b=bottom, r=30))
     fig.update_xaxes(range=[0, x_max], ticksuffix="%",
-                     title=dict(text="Tỷ lệ thực hiện (%); đường nét đứt: 100% = đạt mục tiêu", standoff=8))
+                     title=dict(text="Tỷ lệ thực hiện (%); nét đứt: 100% = đạt mục tiêu", standoff=6))
     fig.update_yaxes(categoryorder="array", categoryarray=keys, range=[len(keys) - 0.5, -0.5], showgrid=False,
                      tickmode="array", tickvals=keys,
                      ticktext=[_label(r) for _, r in rows.iterrows()], tickfont=dict(size=12), ticks="")
@@ -384,7 +458,7 @@ def achievement_bars(table: pd.DataFrame, *, title: str = "Tỷ lệ thực hi�
 
 
 # --------------------------------------------------------------------------------------------
-# 3. Trend with projection fans
+# 3. Trend with the projection of the indicator's own method, the others as a band
 # --------------------------------------------------------------------------------------------
 
 def _method_label(method: str) -> str:
@@ -399,26 +473,38 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _clean(x: float) -> float:
+    """A value without arithmetic noise (99,99999999999999 → 100), so that axes and labels read right."""
+    return float(round(float(x), 9))
+
+
 def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | None, target_year: int | None,
               name: str, unit: str = "", projections: pd.DataFrame | None = None,
-              title: str | None = None) -> go.Figure:
-    """Observed values (solid line and markers), projection paths (dashed, lighter, each in a shaded fan between
-    its lower and upper bounds when given) and the target (a star at ``target_year``, "Mục tiêu 2030: …").
+              title: str | None = None, primary: str | None = None, decimals: int | None = None,
+              target_comparator: str | None = "=") -> go.Figure:
+    """Observed values (solid line and markers), the projection of one method (dashed, from the last observation)
+    and the target (a star at ``target_year`` with a dotted level line, its value in the legend).
 
-    ``projections`` is a long frame ``year, method, projected, lower, upper`` (bounds may be NaN: no fan then);
-    ``method`` is a code of :data:`chitieu.projection.METHOD_LABELS_VI` or already a label. Each path starts
-    from the last observation so the eye follows it from the data.
+    ``projections`` is a long frame ``year, method, projected, lower, upper``; ``method`` a code of
+    :data:`chitieu.analysis.projection.METHOD_LABELS_VI` or already a label. ``primary``: the method drawn (the one
+    the indicator's pace is measured on; default the first). When other methods give other values, the band
+    between the lowest and the highest of them is shaded and the subtitle says, in words, how far apart they are
+    in the target year; a band is promised only when drawn. A forecast drawn from fewer than three observations
+    says so. ``decimals``: the indicator's precision for every number written.
 
     >>> fig = trend_fan([2020, 2025], [443.15, 1052.4], target=1229, target_year=2030, name="Diện tích", unit="ha")
     >>> [tr.name for tr in fig.data]
-    ['Số liệu', 'Mục tiêu 2030']
+    ['Số liệu', 'Mục tiêu 2030: 1.229 ha']
     """
-    obs = pd.DataFrame({"year": pd.to_numeric(pd.Series(list(years)), errors="coerce"),
-                        "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
     if len(years) != len(values):
         raise ValueError(f"trend_fan: {len(years)} years but {len(values)} values")
+    obs = pd.DataFrame({"year": pd.to_numeric(pd.Series(list(years)), errors="coerce"),
+                        "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
     obs = obs.dropna().sort_values("year")
+    obs["value"] = obs["value"].map(_clean)
     has_target = _is_number(target) and _is_number(target_year)
+    if decimals is None:
+        decimals = present.decimals_needed([*obs["value"], target if has_target else None], 2)
     proj = None
     if projections is not None and not projections.empty:
         needed = {"year", "method", "projected"}
@@ -426,72 +512,81 @@ def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | 
             raise ValueError(f"trend_fan: projections need columns {sorted(needed)} (+ lower, upper), "
                              f"got {list(projections.columns)}")
         proj = projections.reset_index(drop=True)
-        for col in ("lower", "upper"):
-            if col not in proj.columns:
-                proj[col] = math.nan
-        for col in ("year", "projected", "lower", "upper"):
+        for col in ("year", "projected"):
             proj[col] = pd.to_numeric(proj[col], errors="coerce").astype(float)
-        proj = proj[proj["projected"].notna() & proj["year"].notna()]
+        proj = proj[proj["projected"].notna() & proj["year"].notna()].copy()
+        proj["projected"] = proj["projected"].map(_clean)
         if proj.empty:
             proj = None
 
-    unit_text = _esc(unit)
-    subtitle = f"Đơn vị: {unit_text}" if unit else ""
-    if proj is not None:
-        subtitle += ("; " if subtitle else "") + "đường nét đứt: dự báo; vùng tô nhạt: khoảng dự báo"
-    fig = go.Figure(layout=_layout(
-        title=dict(text=_esc(title or name), subtitle=dict(text=subtitle)),
-        height=500,
-    ))
-
     last = obs.iloc[-1] if not obs.empty else None
+    subtitle = [f"Đơn vị: {unit}" if unit else ""]
+    notes: list[str] = []
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title or name)), height=430))
+
     if proj is not None:
-        for i, (method, part) in enumerate(proj.groupby("method", sort=False)):
-            color = PROJECTION_COLORS[i % len(PROJECTION_COLORS)]
-            label = _esc(_method_label(str(method)))
-            part = part.sort_values("year")
-            xs, ys = part["year"].tolist(), part["projected"].tolist()
-            los, his = part["lower"].tolist(), part["upper"].tolist()
-            if last is not None and xs[0] > last["year"]:  # start the path at the last observation
-                xs, ys = [last["year"], *xs], [last["value"], *ys]
-                los, his = [last["value"], *los], [last["value"], *his]
-            band = [(x, lo, hi) for x, lo, hi in zip(xs, los, his) if _is_number(lo) and _is_number(hi)]
-            if len(band) >= 2:
-                bx = [b[0] for b in band]
-                fig.add_trace(go.Scatter(
-                    x=bx + bx[::-1], y=[b[2] for b in band] + [b[1] for b in band][::-1], fill="toself",
-                    fillcolor=_rgba(color, 0.16), line=dict(width=0), mode="lines", hoverinfo="skip",
-                    name=f"Khoảng dự báo ({label})", legendgroup=str(method), showlegend=False))
+        methods = list(dict.fromkeys(proj["method"].astype(str)))
+        main = primary if primary in methods else methods[0]
+        label = _esc(_method_label(main))
+        wide = proj.pivot_table(index="year", columns="method", values="projected", aggfunc="first").sort_index()
+        lo, hi = wide.min(axis=1), wide.max(axis=1)
+        xs = wide.index.tolist()
+        start = [] if last is None or (xs and xs[0] <= last["year"]) else [float(last["year"])]
+        spread = len(methods) > 1 and bool(((hi - lo).abs() > 1e-9 * hi.abs().clip(lower=1)).any())
+        if spread:
+            bx = start + xs
+            top = ([last["value"]] if start else []) + hi.tolist()
+            bottom_ = ([last["value"]] if start else []) + lo.tolist()
             fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines+markers", name=f"Dự báo ({label})", legendgroup=str(method),
-                legendrank=2000 + i,
-                line=dict(color=color, width=2, dash="dash"),
-                marker=dict(symbol="circle-open", size=7, color=color, line=dict(width=1.5)),
-                customdata=[_with_unit(_num(v), unit) for v in ys],
-                hovertemplate="%{x}: %{customdata}<extra>Dự báo (" + label + ")</extra>"))
+                x=bx + bx[::-1], y=top + bottom_[::-1], fill="toself", fillcolor=_rgba(PROJECTION_COLORS[0], 0.16),
+                line=dict(width=0), mode="lines", hoverinfo="skip", legendrank=2100,
+                name=f"Khoảng giữa {len(methods)} phương pháp dự báo"))
+            end_year = int(xs[-1])
+            notes_lo, notes_hi = present.number(lo.iloc[-1], decimals), present.number(hi.iloc[-1], decimals)
+            if notes_lo == notes_hi:
+                subtitle.append(f"{len(methods)} phương pháp dự báo cho {end_year} cùng một kết quả: "
+                                f"{_with_unit(notes_lo, unit)}")
+            else:
+                subtitle.append(f"{len(methods)} phương pháp dự báo cho {end_year} từ {notes_lo} đến "
+                                f"{_with_unit(notes_hi, unit)}")
+        elif len(methods) > 1:
+            subtitle.append(f"{len(methods)} phương pháp dự báo cho cùng một kết quả")
+        mine = proj[proj["method"].astype(str) == main].sort_values("year")
+        px, py = mine["year"].tolist(), mine["projected"].tolist()
+        if start:
+            px, py = start + px, [last["value"]] + py
+        fig.add_trace(go.Scatter(
+            x=px, y=py, mode="lines+markers", name=f"Dự báo ({label})", legendrank=2000,
+            line=dict(color=PROJECTION_COLORS[0], width=2.5, dash="dash"),
+            marker=dict(symbol="circle-open", size=7, color=PROJECTION_COLORS[0], line=dict(width=1.5)),
+            customdata=[_with_unit(_num(v, decimals), unit) for v in py],
+            hovertemplate="%{x}: %{customdata}<extra>Dự báo (" + label + ")</extra>"))
+        if len(obs) < 3:
+            notes.append(f"Dự báo chỉ từ {len(obs)} năm số liệu ({', '.join(str(int(y)) for y in obs['year'])}): "
+                         "quá ít để tin cậy, chỉ để tham khảo.")
 
     fig.add_trace(go.Scatter(
         x=obs["year"].tolist(), y=obs["value"].tolist(), mode="lines+markers", name="Số liệu", legendrank=1000,
         line=dict(color=DATA_COLOR, width=3, dash="solid"), marker=dict(size=9, color=DATA_COLOR),
-        customdata=[_with_unit(_num(v), unit) for v in obs["value"]],
+        customdata=[_with_unit(_num(v, present.value_decimals(v)), unit) for v in obs["value"]],
         hovertemplate="%{x}: %{customdata}<extra>Số liệu</extra>"))
 
     if has_target:
         ty = int(target_year)
-        label = f"Mục tiêu {ty}: {_with_unit(_num(float(target)), unit)}"
+        text = _with_unit(present.bound(float(target), target_comparator, present.value_decimals(target)), unit)
+        label = f"Mục tiêu {ty}: {text}"
+        if last is not None and proj is not None:
+            fig.add_trace(go.Scatter(x=[float(last["year"]), ty], y=[float(target)] * 2, mode="lines",
+                                     line=dict(color=TARGET_COLOR, width=1, dash="dot"), hoverinfo="skip",
+                                     showlegend=False, name="mức mục tiêu"))
         fig.add_trace(go.Scatter(
-            x=[ty], y=[float(target)], mode="markers", name=f"Mục tiêu {ty}", legendrank=1500,
-            marker=dict(symbol="star", size=20, color=TARGET_COLOR, line=dict(width=1, color="white")),
-            hovertemplate=label + "<extra></extra>"))
-        # the label goes where the paths are not: below the star when the projections end above the target
-        ends = [] if proj is None else proj.loc[proj["year"] == proj["year"].max(), "projected"].tolist()
-        below = bool(ends) and float(target) < float(pd.Series(ends).median())
-        fig.add_annotation(x=ty, y=float(target), text=f"<b>{label}</b>", showarrow=True, arrowhead=0,
-                           arrowcolor=TARGET_COLOR, ax=-24, ay=34 if below else -34, xanchor="right",
-                           font=dict(size=13, color=TARGET_COLOR), bgcolor="rgba(255,255,255,0.85)")
+            x=[ty], y=[float(target)], mode="markers", name=_esc(label), legendrank=1500,
+            marker=dict(symbol="star", size=18, color=TARGET_COLOR, line=dict(width=1, color="white")),
+            hovertemplate=_esc(label) + "<extra></extra>"))
 
     all_years = obs["year"].tolist() + ([] if proj is None else proj["year"].tolist()) + \
         ([int(target_year)] if has_target else [])
+    fig.update_layout(title=dict(subtitle=dict(text=_subtitle(subtitle, 80))))
     if not all_years:
         return _empty_note(fig, "Chưa có số liệu.")
     x0, x1 = min(all_years), max(all_years)
@@ -501,48 +596,73 @@ def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | 
                            yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
         fig.add_annotation(text="▸ Dự báo", x=float(last["year"]), xref="x", xanchor="left", y=1, yref="paper",
                            yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+    # the y axis: never a span so small that rounding noise shows; ticks in the indicator's precision
+    ys = obs["value"].tolist() + ([] if proj is None else proj["projected"].tolist()) + \
+        ([float(target)] if has_target else [])
+    y_lo, y_hi = min(ys), max(ys)
+    span = y_hi - y_lo
+    floor_span = max(abs(y_hi), abs(y_lo), 1.0) * 0.1
+    if span < floor_span:
+        mid = (y_hi + y_lo) / 2
+        y_lo, y_hi = mid - floor_span / 2, mid + floor_span / 2
+        if unit.startswith("%") and y_hi > 100 >= (y_hi + y_lo) / 2 and all(v <= 100 + 1e-9 for v in ys):
+            y_lo, y_hi = y_lo - (y_hi - 100), 100 + floor_span * 0.05
+    pad = (y_hi - y_lo) * 0.08
+    n_lines = len(_subtitle(subtitle, 80).split("<br>")) if any(subtitle) else 0
+    # under the plot: the notes, then the legend, one entry a line (a legend across wraps over the notes at 600 px)
+    n_legend = sum(1 for tr in fig.data if tr.showlegend is not False)
+    notes_px = _footnote(fig, notes, below_px=50, width=80) if notes else 50
+    legend_px = 22 * n_legend + 10
+    plot_px = 300
+    top = 62 + 19 * n_lines + 24  # title, subtitle lines, the "Số liệu ◂ ▸ Dự báo" row
+    height = top + plot_px + notes_px + legend_px
     fig.update_layout(
-        legend=dict(orientation="h", x=0, xanchor="left", y=-0.1, yanchor="top", traceorder="normal"),
-        margin=dict(t=100, b=90), hovermode="closest")
+        legend=dict(orientation="v", x=0, xanchor="left", yref="container", y=0, yanchor="bottom",
+                    traceorder="normal"),
+        margin=dict(t=top, b=notes_px + legend_px, l=10, r=20), hovermode="closest", height=height)
     fig.update_xaxes(range=[x0 - 0.5, x1 + 0.5], tickformat="d", dtick=1 if x1 - x0 <= 12 else None,
                      showgrid=False)
-    fig.update_yaxes(title=dict(text=unit_text))
+    fig.update_yaxes(title=dict(text=_esc(unit)), range=[y_lo - pad, y_hi + pad],
+                     tickformat=f",.{min(max(decimals, 0), 3)}f" if span < 10 ** -min(decimals, 3) * 20 else ",~r")
     return fig
 
 
 # --------------------------------------------------------------------------------------------
-# 4. Scorecard: how many targets exceeded, met, not met, no data
+# 4. Scorecard: how many targets exceeded, met, not met, need review, have no data
 # --------------------------------------------------------------------------------------------
 
 def scorecard(table: pd.DataFrame, *, title: str = "Kết quả thực hiện các chỉ tiêu") -> go.Figure:
-    """Four tiles: how many targets were exceeded (Vượt), met (Đạt), not met (Không đạt), have no data.
+    """Tiles: how many targets were exceeded (Vượt), met (Đạt), not met (Không đạt), need review (Cần rà soát,
+    only when some do) and have no data — the one counting rule (:func:`chitieu.report.present.verdict_counts`),
+    its sentence as the subtitle. A table without targets gives a note saying so, not four zeros.
 
-    >>> from chitieu import data, achievement
+    >>> from chitieu.analysis import achievement
+    >>> from chitieu.io import data
     >>> table = achievement.results_table(data.load_locality("muong-ang"))
     >>> fig = scorecard(table)
     >>> len(fig.data), sum(tr.value for tr in fig.data) == len(table)
     (4, True)
     """
-    t = _prepare(table)
-    counts = {v: int((t["verdict"] == v).sum()) for v in VERDICT_ORDER}
-    total = len(t)
-    done = counts["exceeded"] + counts["met"]
-    subtitle = (f"{total} chỉ tiêu; đạt và vượt {done}/{total} ({format_pct_vi(done / total * 100, 0)})"
-                if total else "Chưa có chỉ tiêu nào.")
-    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=subtitle)), height=330,
-                                   margin=dict(t=100, b=20, l=20, r=20)))
+    counts = present.verdict_counts(table if table is not None else pd.DataFrame())
+    total = counts["total"]
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=_subtitle(
+        [present.counts_text(counts)], 80))), height=300, margin=dict(t=96, b=16, l=16, r=16)))
+    if not total:
+        return _empty_note(fig, "Tài liệu không có chỉ tiêu Nghị quyết cho nhiệm kỳ: không có gì để đếm.")
+    tiles = [v for v in VERDICT_ORDER if v != "review" or counts["review"]]
     gap = 0.02
-    for i, verdict in enumerate(VERDICT_ORDER):
-        x0, x1 = i / 4 + gap / 2, (i + 1) / 4 - gap / 2
-        share = format_pct_vi(counts[verdict] / total * 100, 0) if total else "–"
+    n = len(tiles)
+    for i, verdict in enumerate(tiles):
+        x0, x1 = i / n + gap / 2, (i + 1) / n - gap / 2
+        share = present.pct(counts[verdict] / total * 100, 0)
         fig.add_shape(type="rect", xref="paper", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                       fillcolor=_rgba(VERDICT_COLORS[verdict], 0.10),
                       line=dict(color=_rgba(VERDICT_COLORS[verdict], 0.55), width=1.5))
         fig.add_trace(go.Indicator(
-            mode="number", value=counts[verdict], domain=dict(x=[x0, x1], y=[0.05, 0.8]),
-            number=dict(font=dict(size=64, color=VERDICT_COLORS[verdict]), valueformat=",d"),
-            title=dict(text=f"<b>{VERDICT_VI[verdict]}</b><br><span style='font-size:13px;color:{MUTED_COLOR}'>"
-                            f"{share} tổng số</span>", font=dict(size=17, color=TEXT_COLOR))))
+            mode="number", value=counts[verdict], domain=dict(x=[x0, x1], y=[0.05, 0.72]),
+            number=dict(font=dict(size=52, color=VERDICT_COLORS[verdict]), valueformat=",d"),
+            title=dict(text=f"<b>{VERDICT_LABELS[verdict]}</b><br><span style='font-size:12px;color:{MUTED_COLOR}'>"
+                            f"{share} tổng số</span>", font=dict(size=14, color=TEXT_COLOR))))
     return fig
 
 

@@ -23,6 +23,7 @@ as PNG by :func:`chitieu.charts.export_figures` into ``charts/`` next to them). 
 """
 from __future__ import annotations
 
+import html
 import io
 import math
 import re
@@ -38,6 +39,7 @@ from chitieu.core.engine import pick_latest, status_rank
 from chitieu.core.numfmt import decimals_of, format_vi
 from chitieu.core.vocabulary import RESULT_STATUSES
 from chitieu.io.quantity import parse
+from chitieu.report import present
 
 __all__ = ["sentence", "results_sentences", "draft_markdown", "write_draft", "fill_template", "DraftResult",
            "TemplateFill", "VERDICT_HEADINGS"]
@@ -46,7 +48,7 @@ VERDICT_HEADINGS = {
     "exceeded": "Các chỉ tiêu vượt Nghị quyết",
     "met": "Các chỉ tiêu đạt Nghị quyết",
     "not_met": "Các chỉ tiêu chưa đạt Nghị quyết",
-    "qualitative": "Các chỉ tiêu đánh giá bằng lời",
+    "review": "Các chỉ tiêu cần rà soát số liệu trước khi đánh giá",
     "unknown": "Chưa có số liệu",
 }
 _COMP_WORD = {">": "trên ", ">=": "từ ", "<": "dưới ", "<=": "không quá ", "=": "", "": ""}
@@ -162,19 +164,24 @@ def sentence(row, *, term_end: int | None = None) -> str | None:
 
 
 def results_sentences(table: pd.DataFrame, *, term_end: int | None = None) -> list[dict]:
-    """One entry per row: indicator, group (exceeded / met / not_met / qualitative / unknown), text, source."""
+    """One entry per row: indicator, group (the display verdict of :func:`chitieu.report.present.display_verdict`:
+    exceeded / met / not_met / review / unknown — the one counting rule, so a verdict in words counts under its
+    verdict), text, source, and ``qualitative`` (judged in words)."""
     out = []
     for _, row in table.iterrows():
-        text = sentence(row, term_end=term_end)
-        if row.get("kind") == "qualitative" or not _isnum(row.get("target")):
-            group = "qualitative" if text else "unknown"
-        elif text is None:
-            group = "unknown"
+        group = present.display_verdict(row)
+        qualitative = row.get("kind") == "qualitative" or not _isnum(row.get("target"))
+        if group == "review":
+            flags = present.review_reasons(row) or present.flags_text(row.get("flags", ""),
+                                                                        skip=("needs_review",) + present.QUIET_FLAGS)
+            text = (f"{row['name']}: số liệu cần rà soát trước khi đánh giá" + (f" ({flags})" if flags else "")
+                    + "; chưa đưa tỷ lệ đạt vào báo cáo.")
         else:
-            group = row.get("verdict", "unknown")
-        if text is None:
-            text = f"{row['name']}: chưa có số liệu kết quả."
-        out.append({"indicator": row["indicator"], "group": group, "text": text,
+            text = sentence(row, term_end=term_end)
+            if text is None:
+                group = "unknown" if group in ("exceeded", "met", "not_met") else group
+                text = f"{row['name']}: chưa có số liệu kết quả."
+        out.append({"indicator": row["indicator"], "group": group, "text": text, "qualitative": qualitative,
                     "source": row.get("source", ""), "actual_source": row.get("actual_source", "")})
     return out
 
@@ -192,35 +199,35 @@ def _short(text: str, n: int = 28) -> str:
 
 
 def _table_rows(table: pd.DataFrame) -> list[list[str]]:
-    from chitieu.analysis.achievement import VERDICT_VI
-
+    """The draft's table, in the words and numbers of :func:`chitieu.report.present.results_display`."""
+    shown = present.results_display(table)
     rows = []
-    for i, r in enumerate(table.itertuples(index=False), start=1):
-        target = (_COMP_WORD.get(r.target_comparator, "") + _num(r.target)) if _isnum(r.target) else \
-            _short(r.target_raw or "")
-        actual = (_COMP_WORD.get(r.actual_comparator, "") + _num(r.actual)) if _isnum(r.actual) else \
-            (_short(r.actual_raw) if r.actual_raw else "chưa có số liệu")
-        ratio = format_vi(float(r.ratio_pct), int(r.decimals)) if _isnum(r.ratio_pct) else ""
-        year = str(int(r.actual_year)) if _isnum(r.actual_year) else ""
-        rows.append([str(i), str(r.name), str(r.unit or ""), target, actual, year, ratio,
-                     VERDICT_VI.get(r.verdict, r.verdict)])
+    for r in shown.itertuples(index=False, name=None):
+        get = dict(zip(shown.columns, r))
+        rows.append([get["STT"], get["Chỉ tiêu"], get["Đơn vị"], _short(get["Nghị quyết"]), _short(get["Kết quả"]),
+                     get["Năm"], get["Tỷ lệ đạt (%)"], get["Đánh giá"]])
     return rows
 
 
-def _notes(table: pd.DataFrame) -> list[str]:
-    from chitieu.analysis.achievement import FLAG_VI
-
+def _notes(table: pd.DataFrame, own_file: str | None = None) -> list[str]:
     notes = []
     for r in table.itertuples(index=False):
-        flags = [f for f in str(r.flags or "").split("; ") if f and f not in ("qualitative", "target_is_bound",
-                                                                                "actual_is_bound")]
-        if flags:
-            notes.append(f"{r.name}: " + "; ".join(FLAG_VI.get(f, f) for f in flags) + f" (nguồn {r.source}).")
+        text = present.flags_text(r.flags, skip=present.QUIET_FLAGS)
+        if text:
+            notes.append(f"{r.name}: {text} (nguồn: {present.source_label(r.source, own_file=own_file)}).")
     return notes
 
 
 def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """A table cell's text in Markdown: ``|`` escaped, one line, HTML escaped (:func:`md_text`)."""
+    return md_text(str(text)).replace("|", "\\|").replace("\n", " ")
+
+
+def md_text(text) -> str:
+    """Text from data made inert in Markdown: ``&``, ``<`` and ``>`` as HTML entities, so that a name holding
+    ``<script>`` or ``<img onerror=…>`` shows as text in every Markdown viewer and never runs (the .docx built
+    from the same Markdown turns the entities back into the characters, as plain text)."""
+    return html.escape(str(text), quote=False)
 
 
 def draft_markdown(loc, table: pd.DataFrame, *, charts: list[tuple[str, str]] = (), made_on: date | None = None,
@@ -229,38 +236,40 @@ def draft_markdown(loc, table: pd.DataFrame, *, charts: list[tuple[str, str]] = 
     made_on = made_on or date.today()
     term = f"{loc.meta['term_start']}–{loc.term_end}"
     sents = results_sentences(table, term_end=loc.term_end)
-    counts = {g: sum(1 for s in sents if s["group"] == g) for g in VERDICT_HEADINGS}
-    with_data = counts["exceeded"] + counts["met"] + counts["not_met"]
-    lines = [f"# Kết quả thực hiện các chỉ tiêu Nghị quyết nhiệm kỳ {term} — {loc.name}", "",
-             f"*Bản nháp do `chitieu draft` viết từ số liệu `data/{loc.id}/` ngày {made_on.strftime('%d/%m/%Y')}. "
-             "Tỷ lệ đạt tính như báo cáo (kết quả ÷ chỉ tiêu, làm tròn nửa lên); đánh giá đạt/không đạt theo "
-             "chiều của từng chỉ tiêu.*", "",
+    counts = present.verdict_counts(table)
+    own = loc.meta.get("source_file")
+    in_words = sum(1 for x in sents if x["qualitative"] and x["group"] in ("exceeded", "met", "not_met"))
+    lines = [f"# Kết quả thực hiện các chỉ tiêu Nghị quyết nhiệm kỳ {term} — {md_text(loc.name)}", "",
+             f"*Bản nháp do `chitieu draft` viết từ số liệu `data/{md_text(loc.id)}/` ngày "
+             f"{made_on.strftime('%d/%m/%Y')}. Tỷ lệ đạt tính như báo cáo (kết quả ÷ chỉ tiêu, làm tròn nửa lên); "
+             "đánh giá đạt/không đạt theo chiều của từng chỉ tiêu.*", "",
              "## 1. Khái quát", "",
-             f"Trong {with_data} chỉ tiêu có số liệu, {counts['exceeded']} chỉ tiêu vượt, {counts['met']} chỉ tiêu "
-             f"đạt và {counts['not_met']} chỉ tiêu chưa đạt Nghị quyết"
-             + (f"; {counts['qualitative']} chỉ tiêu đánh giá bằng lời" if counts["qualitative"] else "")
-             + (f"; {counts['unknown']} chỉ tiêu chưa có số liệu" if counts["unknown"] else "") + ".", "",
-             "## 2. Kết quả từng chỉ tiêu", ""]
-    for group in ("exceeded", "met", "not_met", "qualitative", "unknown"):
-        items = [s for s in sents if s["group"] == group]
+             f"{md_text(loc.name)}, nhiệm kỳ {term}: {present.counts_text(counts)}."
+             + (f" Trong đó {in_words} chỉ tiêu được báo cáo đánh giá bằng lời (không có tỷ lệ)." if in_words else ""),
+             "", "## 2. Kết quả từng chỉ tiêu", ""]
+    for group in ("exceeded", "met", "not_met", "review", "unknown"):
+        items = [x for x in sents if x["group"] == group]
         if not items:
             continue
         lines += [f"### {VERDICT_HEADINGS[group]}", ""]
-        lines += [f"- {s['text']}" for s in items]
+        lines += [f"- {md_text(x['text'])}" for x in items]
         lines.append("")
     lines += ["## 3. Biểu kết quả", "", "| " + " | ".join(TABLE_HEADERS) + " |",
               "|" + "|".join(["---:", "---", "---", "---:", "---:", "---:", "---:", "---"]) + "|"]
     lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in _table_rows(table)]
     lines.append("")
+    if own:
+        lines += [f"*Nguồn: {md_text(present.document_title(own))} (tệp `{md_text(own)}`); «dòng» là số dòng trong "
+                  "tài liệu.*", ""]
     if charts or chart_note:
         lines += ["## 4. Biểu đồ", ""]
-        lines += [f"![{title}]({path})\n" for title, path in charts]
+        lines += [f"![{md_text(title)}]({path})\n" for title, path in charts]
         if chart_note:
             lines += [chart_note, ""]
-    notes = _notes(table)
+    notes = _notes(table, own)
     if notes:
         lines += [f"## {5 if (charts or chart_note) else 4}. Lưu ý khi dùng số liệu", ""]
-        lines += [f"- {n}" for n in notes]
+        lines += [f"- {md_text(n)}" for n in notes]
         lines.append("")
     return "\n".join(lines)
 
@@ -307,16 +316,17 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
             if not part:
                 continue
             part = part.replace("\u0000", "*") if not part.startswith("*") else part
+            # the Markdown holds data text with & < > as entities (md_text): the .docx holds the plain text
             if part.startswith("**") and part.endswith("**") and len(part) > 4:
-                run = par.add_run(part[2:-2].replace("\u0000", "*"))
+                run = par.add_run(html.unescape(part[2:-2].replace("\u0000", "*")))
                 run.bold = True
                 run.font.highlight_color = 7  # yellow: a value filled in from the data
             elif part.startswith("*") and part.endswith("*"):
-                par.add_run(part[1:-1].replace("`", "").replace("\u0000", "*")).italic = True
+                par.add_run(html.unescape(part[1:-1].replace("`", "").replace("\u0000", "*"))).italic = True
             elif part.startswith("`") and part.endswith("`"):
-                par.add_run(part[1:-1])
+                par.add_run(html.unescape(part[1:-1]))
             else:
-                par.add_run(part)
+                par.add_run(html.unescape(part))
 
     lines = markdown.split("\n")
     i = 0
@@ -328,7 +338,7 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
             while i < len(lines) and lines[i].startswith("|"):
                 block.append(lines[i])
                 i += 1
-            rows = [[c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", r.strip())[1:-1]]
+            rows = [[html.unescape(c.strip().replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", r.strip())[1:-1]]
                     for r in block if not re.match(r"^\|[-:|]+\|$", r)]
             table = d.add_table(rows=len(rows), cols=len(rows[0]))
             table.style = "Table Grid"
@@ -369,14 +379,14 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
             continue
         m_img = re.match(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)]+)\)", line)
         if line.startswith("# "):
-            d.add_heading(line[2:], level=1)
+            d.add_heading(html.unescape(line[2:]), level=1)
         elif line.startswith("## "):
-            h = d.add_heading(line[3:], level=2)
+            h = d.add_heading(html.unescape(line[3:]), level=2)
             if "Biểu đồ" in line:  # the charts start on a page of their own, under their heading
                 h.paragraph_format.page_break_before = True
                 h.paragraph_format.keep_with_next = True
         elif line.startswith("### "):
-            d.add_heading(line[4:], level=3)
+            d.add_heading(html.unescape(line[4:]), level=3)
         elif line.startswith("- "):
             par = d.add_paragraph(style="List Bullet")
             add_runs(par, line[2:])
@@ -392,9 +402,7 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
                 run = cap.add_run(f"Biểu đồ {images}")
                 run.italic = True
                 run.font.size = Pt(11)
-                w_px, h_px = _png_size(path)
-                width_cm = min(17.0, 23.5 * w_px / h_px) if h_px else 17.0
-                d.add_picture(str(path), width=Cm(width_cm))
+                d.add_picture(str(path), width=Cm(_picture_width_cm(path)))
                 d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif line.strip():
             par = d.add_paragraph()
@@ -404,6 +412,19 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+#: the tallest a chart may be on an A4 page under its caption (29,7 cm − 2 × 2 cm margins − caption)
+MAX_PICTURE_HEIGHT_CM = 24.0
+
+
+def _picture_width_cm(path: Path) -> float:
+    """The width a chart is inserted at: :data:`chitieu.report.charts.WORD_WIDTH_CM` (its text is then ≥ 9 pt),
+    narrower only when the chart would be taller than the page."""
+    from chitieu.report.charts import WORD_WIDTH_CM
+
+    w_px, h_px = _png_size(path)
+    return min(WORD_WIDTH_CM, MAX_PICTURE_HEIGHT_CM * w_px / h_px) if h_px else WORD_WIDTH_CM
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -426,17 +447,15 @@ class DraftResult:
     others: list[dict] = field(default_factory=list)
 
 
-CHART_FILES = (("ty-le-dat", "Tỷ lệ thực hiện so với chỉ tiêu Nghị quyết"),
-               ("thuc-hien-so-chi-tieu", "Kết quả so với chỉ tiêu (chỉ tiêu = 100%)"))
-
-
 def _charts(table: pd.DataFrame, folder: Path) -> list[tuple[str, Path]]:
-    from chitieu.report.charts import achievement_bars, bullet_chart, export_figures
-
+    """The achievement charts of the draft (:func:`chitieu.report.sections.achievement_charts`: by verdict, at
+    most 12 rows each), exported as PNG for Word at the width they are inserted at."""
     from chitieu.report import charts as charts_mod
+    from chitieu.report.charts import export_figures
+    from chitieu.report.sections import achievement_charts
 
-    figs = {"ty-le-dat": achievement_bars(table, title=CHART_FILES[0][1]),
-            "thuc-hien-so-chi-tieu": bullet_chart(table, title=CHART_FILES[1][1])}
+    figs = dict(achievement_charts(table))
+    titles = {name: fig.layout.title.text for name, fig in figs.items()}
     try:
         paths = export_figures(figs, folder, formats=("png",))
     finally:
@@ -445,8 +464,7 @@ def _charts(table: pd.DataFrame, folder: Path) -> list[tuple[str, Path]]:
         stop = getattr(charts_mod, "_stop_server", None)
         if stop is not None and getattr(charts_mod, "_SERVER_STARTED", False):
             stop()
-    titles = dict(CHART_FILES)
-    return [(titles[p.stem], p) for p in paths]
+    return [(html.unescape(titles[p.stem]), p) for p in paths]
 
 
 def write_draft(locality: str, out_dir: Path, *, root: Path | None = None, charts: bool = True,
@@ -484,7 +502,7 @@ def write_draft(locality: str, out_dir: Path, *, root: Path | None = None, chart
         except ChartExportError as exc:
             chart_error = str(exc)
     rel = [(title, p.relative_to(out_dir).as_posix()) for title, p in chart_list]
-    note = f"*Biểu đồ chưa xuất được: {chart_error}*" if chart_error else ""
+    note = f"*Biểu đồ chưa xuất được: {md_text(chart_error)}*" if chart_error else ""
     md = draft_markdown(loc, table, charts=rel, made_on=made_on, chart_note=note)
     md_path, docx_path = out_dir / f"ket-qua-{locality}.md", out_dir / f"ket-qua-{locality}.docx"
     atomic_write_bytes(md_path, md.encode("utf-8"))
@@ -509,28 +527,30 @@ class TemplateFill:
     original: list[str] = field(default_factory=list)
 
     def markdown(self, loc) -> str:
-        out = [f"# {self.name} — điền số liệu của {loc.name}", "",
-               f"*Điền tự động bằng `chitieu draft {loc.id} --template` ngày {date.today().strftime('%d/%m/%Y')}: "
-               f"{len(self.filled)} chỗ trống đã điền, {len(self.missing)} chỗ chưa có số liệu (xem cuối văn bản).*",
-               ""]
+        t = md_text  # every text from a document or from data: HTML made inert
+        out = [f"# {t(self.name)} — điền số liệu của {t(loc.name)}", "",
+               f"*Điền tự động bằng `chitieu draft {t(loc.id)} --template` ngày "
+               f"{date.today().strftime('%d/%m/%Y')}: {len(self.filled)} chỗ trống đã điền, {len(self.missing)} chỗ "
+               "chưa có số liệu (xem cuối văn bản).*", ""]
         for original, line in zip(self.original, self.lines):
             if line.strip():
                 out += [_mark_filled(original, line), ""]
         out += ["## Đã điền", ""]
-        out += [f"- Dòng {f['line']}: {f['what']} = {f['value']} (nguồn {f['source']})" for f in self.filled] or \
-            ["- (không có)"]
+        out += [f"- Dòng {f['line']}: {t(f['what'])} = {t(f['value'])} (nguồn {t(f['source'])})"
+                for f in self.filled] or ["- (không có)"]
         out += ["", "## Chưa có số liệu", ""]
-        out += [f"- Dòng {m['line']}: «{m['context']}» — {m['reason']}" for m in self.missing] or ["- (không có)"]
+        out += [f"- Dòng {m['line']}: «{t(m['context'])}» — {t(m['reason'])}" for m in self.missing] or \
+            ["- (không có)"]
         if self.others:
             out += ["", "## Chỗ trống khác (không phải số liệu)", ""]
-            out += [f"- Dòng {m['line']}: «{m['context']}»" for m in self.others]
+            out += [f"- Dòng {m['line']}: «{t(m['context'])}»" for m in self.others]
         return "\n".join(out) + "\n"
 
 
 def _placeholders_of(template_lines: list[str], root: Path) -> tuple[str | None, pd.DataFrame]:
     """The template's placeholder records in data/ (the locality transcribed from it), if it is a known source."""
     from chitieu.io import data as data_mod
-    from chitieu.analysis.audit import _known_source
+    from chitieu.analysis.audit import known_source as _known_source
 
     name = _known_source(template_lines, root)
     if name is None:
@@ -625,7 +645,7 @@ def fill_template(template: Path, loc, *, root: Path | None = None, table: pd.Da
             if re.fullmatch(r"[\s…·.\-]*", ctx) or not re.search(r"\w", ctx):
                 continue
             after = line[mm.end():mm.end() + 30]
-            quantity = bool(re.match(r"\s*(%|/\s*…)", after)) or parse("1 " + after.strip()).unit is not None
+            quantity = bool(re.match(r"\s*(%|/\s*…)", after)) or _known_unit(parse("1 " + after.strip()).unit)
             if quantity:
                 missing.append({"line": no, "context": ctx, "reason": "chưa có số liệu"})
             else:
@@ -636,11 +656,23 @@ def fill_template(template: Path, loc, *, root: Path | None = None, table: pd.Da
     return TemplateFill(name, lines, filled, missing, others, list(doc.lines))
 
 
+def _known_unit(unit: str | None) -> bool:
+    """A unit the lexicon knows (ha, %, tỷ đồng, người …): "… ĐẢNG BỘ PHƯỜNG" or "… lần thứ" is a name, not a
+    quantity, although the cell grammar reads any word after a number as its unit."""
+    if not unit:
+        return False
+    try:
+        from chitieu.io.quantity import unit_info
+    except ImportError:  # a grammar without a lexicon: any unit counts
+        return True
+    return unit_info(unit) is not None
+
+
 def _mark_filled(original: str, filled: str) -> str:
     """Markdown of a template line, the values filled in bold (``**17**``), other asterisks escaped."""
     import difflib
 
-    esc = lambda t: t.replace("*", "\\*")  # noqa: E731
+    esc = lambda t: md_text(t).replace("*", "\\*")  # noqa: E731
     if original == filled:
         return esc(filled)
     out = []

@@ -18,13 +18,15 @@ import pandas as pd
 
 from chitieu.analysis.achievement import results_table
 from chitieu.core.engine import pick_latest, status_rank
-from chitieu.core.vocabulary import FLAG_VI, RATE_KINDS, RESULT_STATUSES, VERDICT_VI
+from chitieu.core.vocabulary import FLAG_VI, RATE_KINDS, RESULT_STATUSES
 from chitieu.io.data import Locality
 from chitieu.core.numfmt import format_vi
+from chitieu.report import present
 from chitieu.report.tables import display_frame
 
 __all__ = ["RECORD_MIME", "PLOTLY_MIME", "show_chart", "record", "html_table", "summary_counts", "summary_text",
-           "data_notes", "projection_frame", "observations_and_targets", "scenario_frame"]
+           "data_notes", "projection_frame", "observations_and_targets", "scenario_frame", "progress_display",
+           "achievement_charts", "term_overview_html", "results_html"]
 
 RECORD_MIME = "application/vnd.chitieu.record+json"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -46,46 +48,101 @@ def record(name: str, value) -> None:
     display({RECORD_MIME: {"name": name, "value": value}, "text/plain": ""}, raw=True)
 
 
-def html_table(frame: pd.DataFrame, *, caption: str | None = None) -> str:
-    """An HTML table with every cell escaped (names from data can never inject markup)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False))
+def html_table(frame: pd.DataFrame, *, caption: str | None = None, numeric: list[str] | None = None) -> str:
+    """An HTML table with every cell escaped (names from data can never inject markup).
+
+    Cells that are numbers as :mod:`chitieu.report.present` writes them are right-aligned (``numeric``: force
+    these columns); the verdict column (``Đánh giá``) is coloured with the verdict's one colour — from the hidden
+    column ``_verdict`` when the frame carries it, else from the label — and a 2030 category cell with the
+    category's colour. Hidden columns (``_…``) are not shown.
+    """
+    from chitieu.analysis.projection import CATEGORY_LABELS_VI
+
+    verdicts = list(frame["_verdict"]) if "_verdict" in frame.columns else None
+    shown = frame[[c for c in frame.columns if not str(c).startswith("_")]]
+    by_label = {v: k for k, v in present.VERDICT_LABELS.items()}
+    by_category = {v: k for k, v in CATEGORY_LABELS_VI.items()}
+    numeric = set(numeric or [])
+    cols = list(shown.columns)
+
+    def cell(value, col, i) -> str:
+        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+        classes = [_COLUMN_CLASS[col]] if col in _COLUMN_CLASS else []
+        if col in numeric or present.is_numeric_text(text):
+            classes.append("num")
+        if str(col).startswith("Đánh giá"):
+            code = verdicts[i] if (verdicts is not None and col == "Đánh giá") else by_label.get(text)
+            if code is not None:
+                classes.append(f"v-{code}")
+            elif text in by_category:
+                classes.append(f"c-{by_category[text]}")
+        cls = f' class="{" ".join(classes)}"' if classes else ""
+        return f"<td{cls}>{html.escape(text)}</td>"
+
+    head = "".join(f'<th class="{_COLUMN_CLASS[c]}">{html.escape(str(c))}</th>' if c in _COLUMN_CLASS
+                   else f"<th>{html.escape(str(c))}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(cell(v, c, i) for v, c in zip(row, cols)) + "</tr>"
+                   for i, row in enumerate(shown.itertuples(index=False)))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="chitieu">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+#: columns that get a width of their own in HTML tables (CSS: chitieu.report.present.verdict_css)
+_COLUMN_CLASS = {"Chỉ tiêu": "col-name", "Lưu ý": "col-note", "Loại lưu ý": "col-note", "Nguồn": "col-src"}
+
+
 def summary_counts(table: pd.DataFrame) -> dict[str, int]:
-    """How many targets were exceeded, met, not met, or have no data."""
-    counts = table["verdict"].value_counts() if not table.empty else pd.Series(dtype=int)
-    return {k: int(counts.get(k, 0)) for k in VERDICT_VI}
+    """How many targets were exceeded, met, not met, need review, or have no data: the one counting rule
+    (:func:`chitieu.report.present.verdict_counts`), without its totals (so the values sum to the rows)."""
+    counts = present.verdict_counts(table)
+    return {k: counts[k] for k in present.VERDICT_ORDER}
 
 
-def summary_text(loc: Locality, counts: dict[str, int]) -> str:
-    total = sum(counts.values())
-    if total == 0:
-        return f"{loc.name}: chưa có số liệu về chỉ tiêu nhiệm kỳ {loc.meta['term_start']}–{loc.term_end}."
-    return (f"{loc.name}, nhiệm kỳ {loc.meta['term_start']}–{loc.term_end}: {total} chỉ tiêu có mục tiêu; "
-            f"{counts['exceeded']} vượt, {counts['met']} đạt, {counts['not_met']} không đạt, "
-            f"{counts['unknown']} chưa có số liệu.")
+def _horizon_targets(loc: Locality, horizon: int) -> int:
+    v = loc.values
+    return int(v.loc[(v["status"] == "target") & (v["year"] == horizon), "indicator"].nunique())
+
+
+def summary_text(loc: Locality, counts: dict[str, int], horizon: int | None = None) -> str:
+    """The report's summary sentence, in the words every output uses (:func:`chitieu.report.present.counts_text`).
+    A locality whose document sets no target for the term says so, and says what it does have."""
+    term = f"{loc.meta['term_start']}–{loc.term_end}"
+    full = present.verdict_counts(pd.DataFrame()) if not counts else dict(counts)
+    full.setdefault("total", sum(full.get(k, 0) for k in present.VERDICT_ORDER))
+    if not full["total"]:
+        horizon = int(horizon or loc.meta.get("next_term_end") or loc.term_end + 5)
+        n = _horizon_targets(loc, horizon)
+        have = (f" Tài liệu có {n} mục tiêu đến năm {horizon}: tiến độ và dự báo ở mục 4." if n
+                else f" Tài liệu cũng chưa có mục tiêu đến năm {horizon}.")
+        return f"{loc.name}: tài liệu không đặt chỉ tiêu Nghị quyết cho nhiệm kỳ {term}, nên không có tỷ lệ đạt.{have}"
+    return f"{loc.name}, nhiệm kỳ {term}: {present.counts_text(full)}."
+
+
+def term_overview_html(loc: Locality, table: pd.DataFrame, horizon: int) -> str:
+    """Section 1 when the document has no targets for the term: what it does have, instead of four zeros."""
+    return paragraph(summary_text(loc, {}, horizon))
 
 
 def data_notes(loc: Locality, table: pd.DataFrame) -> pd.DataFrame:
     """Guessed cells, contradictions kept from the documents, printed ratios that do not follow."""
+    own = loc.meta.get("source_file")
     rows = []
     for r in table.itertuples(index=False):
-        for flag in ("published_mismatch", "separator_guessed", "convention_disagrees", "published_verdict_mismatch"):
-            if flag in r.flags.split("; "):
-                detail = FLAG_VI[flag]
+        for flag in ("published_mismatch", "separator_guessed", "convention_disagrees", "published_verdict_mismatch",
+                     "needs_review"):
+            if flag in str(r.flags).split("; "):
+                detail = FLAG_VI.get(flag, "cần rà soát")
                 if flag == "published_mismatch":
-                    detail += (f": {format_vi(r.actual)} ÷ {format_vi(r.target)} = {format_vi(r.ratio_exact, 2)}%, "
-                               f"báo cáo ghi {r.published_raw}")
-                rows.append({"Chỉ tiêu": r.name, "Loại lưu ý": detail, "Nguồn": r.source})
+                    detail += (f": {present.number(r.actual)} ÷ {present.number(r.target)} = "
+                               f"{present.number(r.ratio_exact, 2)}%, báo cáo ghi {r.published_raw}")
+                rows.append({"Chỉ tiêu": r.name, "Loại lưu ý": detail,
+                             "Nguồn": present.source_label(r.source, own_file=own)})
     vals = loc.values
     noted = vals[vals["note"].str.contains("contradict|mâu thuẫn|khác|differs|guess|đoán", case=False, na=False)]
     names = dict(zip(loc.indicators["id"], loc.indicators["name"]))
     for r in noted.itertuples(index=False):
-        rows.append({"Chỉ tiêu": names.get(r.indicator, r.indicator), "Loại lưu ý": r.note, "Nguồn": r.source})
+        rows.append({"Chỉ tiêu": names.get(r.indicator, r.indicator), "Loại lưu ý": r.note,
+                     "Nguồn": present.source_label(r.source, own_file=own)})
     return pd.DataFrame(rows, columns=["Chỉ tiêu", "Loại lưu ý", "Nguồn"]).drop_duplicates()
 
 
@@ -156,7 +213,8 @@ def scenario_frame(loc: Locality, horizon: int, scenarios: list[dict]) -> pd.Dat
                              period_start=t.period_start)
         except ValueError as exc:  # shown in the table, not dropped
             rows.append({"indicator": t.indicator, "scenario": "—", "projected": math.nan,
-                         "anticipated_pct": math.nan, "verdict": f"không tính được: {exc}"})
+                         "anticipated_pct": math.nan, "verdict": f"không tính được: {exc}", "pace": math.nan,
+                         "pace_unit": "", "target": t.target, "comparator": t.comparator})
             continue
         specs = [("Nhịp cần thiết", Scenario.required())]
         for s in scenarios:
@@ -169,8 +227,11 @@ def scenario_frame(loc: Locality, horizon: int, scenarios: list[dict]) -> pd.Dat
         for label, spec in specs:
             out = res.scenario(spec)
             rows.append({"indicator": t.indicator, "scenario": label, "projected": _get(out, "projected"),
-                         "anticipated_pct": _get(out, "anticipated_pct"), "verdict": _get(out, "verdict")})
-    return pd.DataFrame(rows, columns=["indicator", "scenario", "projected", "anticipated_pct", "verdict"])
+                         "anticipated_pct": _get(out, "anticipated_pct"), "verdict": _get(out, "verdict"),
+                         "pace": _get(out, "pace"), "pace_unit": _get(out, "pace_unit"), "target": t.target,
+                         "comparator": t.comparator})
+    return pd.DataFrame(rows, columns=["indicator", "scenario", "projected", "anticipated_pct", "verdict", "pace",
+                                       "pace_unit", "target", "comparator"])
 
 
 def _get(obj, name):
@@ -182,16 +243,28 @@ def _get(obj, name):
 
 
 def results_display(loc: Locality, year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The results table (machine) and its Vietnamese display form."""
+    """The results table (machine) and its Vietnamese display form (:func:`chitieu.report.present.results_display`;
+    sources written ``dòng N`` in the locality's own document, named under the table)."""
     table = results_table(loc, year=year)
-    return table, (display_frame(table) if not table.empty else pd.DataFrame())
+    if table.empty:
+        return table, pd.DataFrame()
+    return table, present.results_display(table, own_file=loc.meta.get("source_file"))
+
+
+def results_html(loc: Locality, shown: pd.DataFrame) -> str:
+    """The results table as HTML, with the source document named under it."""
+    if shown.empty:
+        return paragraph("Tài liệu không có chỉ tiêu Nghị quyết cho nhiệm kỳ này.")
+    src = loc.meta.get("source_file") or ""
+    note = (f'<p class="note">Nguồn: {html.escape(present.document_title(src))} (tệp {html.escape(src)}); '
+            "cột «Nguồn» ghi số dòng trong tài liệu. Tỷ lệ đạt = kết quả ÷ chỉ tiêu × 100, làm tròn nửa lên như "
+            "báo cáo; «Đánh giá» xét chiều của chỉ tiêu.</p>") if src else ""
+    return html_table(shown) + note
 
 
 def fmt(x, decimals=None) -> str:
     """Vietnamese number or 'chưa có số liệu'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "chưa có số liệu"
-    return format_vi(x, decimals)
+    return present.number(x, decimals)
 
 
 def heading(text: str, level: int = 2) -> str:
@@ -225,33 +298,103 @@ def category_counts(progress: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in one[col].value_counts().items()}
 
 
-def _progress_display(progress: pd.DataFrame) -> pd.DataFrame:
-    from chitieu.analysis.projection import CATEGORY_LABELS_VI
-
-    one = progress.drop_duplicates("indicator")
-    def pct(x):
-        return "" if x is None or (isinstance(x, float) and math.isnan(x)) else format_vi(x, 2) + "%"
-    return pd.DataFrame({
-        "Chỉ tiêu": one["name"], "Đơn vị": one["unit"],
-        "Năm gần nhất": [("" if pd.isna(y) else str(int(y))) for y in one["latest_year"]],
-        "Giá trị gần nhất": [fmt(v) for v in one["latest_value"]],
-        "Mục tiêu": [fmt(v) for v in one["target"]],
-        "Nhịp đã qua (%/năm)": [pct(v) for v in one["observed_cagr_pct"]],
-        "Nhịp cần (%/năm)": [pct(v) for v in one["required_cagr_pct"]],
-        "Đánh giá": [CATEGORY_LABELS_VI.get(c, c) for c in one["category"]],
-        "Nguồn": one["source"],
-    })
+PRIMARY_METHOD = present.PRIMARY_METHOD
+primary_method = present.primary_method
+pace_unit = present.pace_unit
 
 
-def progress_html(progress: pd.DataFrame, horizon: int) -> str:
+def _pace_text(x, basis: str, unit: str, decimals: int) -> str:
+    if not present.has_number(x):
+        return ""
+    d = 1 if basis == "compound" else decimals if basis == "average_rate" else min(2, decimals + 1)
+    return present.with_unit(present.number(x, d), pace_unit(basis, unit))
+
+
+def progress_display(progress: pd.DataFrame, loc: Locality | None = None, horizon: int = 2030,
+                     *, own_file: str | None = None) -> pd.DataFrame:
+    """One row per indicator, as a reader wants it: latest value (unit, year), target, the observed and required
+    paces in their unit, the projection of the indicator's own method (the other methods' spread beside it when
+    they disagree), the category, the source. Numbers in the indicator's precision; never ``nan``."""
+    if progress.empty:
+        return pd.DataFrame()
+    prec = present.indicator_decimals(loc) if loc is not None else {}
+    own_file = own_file or (loc.meta.get("source_file") if loc is not None else None)
+    rows = []
+    for ind, part in progress.groupby("indicator", sort=False):
+        r = primary_method(part)
+        unit = str(r.get("unit", "") or "")
+        d = min(2, prec.get(ind, present.decimals_needed([r.get("latest_value"), r.get("target")])))
+        basis = str(r.get("pace_basis", "") or "")
+        projected = [float(x) for x in part.get("projected", pd.Series(dtype=float)) if present.has_number(x)]
+        proj = present.with_unit(present.number(r.get("projected"), d, missing=""), unit)
+        if len(projected) > 1:
+            lo, hi = present.number(min(projected), d), present.number(max(projected), d)
+            if lo != hi:
+                proj += f" (các phương pháp: {lo}–{hi})"
+        latest = present.with_unit(present.number(r.get("latest_value"), present.value_decimals(
+            r.get("latest_value"), None, d), missing=""), unit)  # as written, within the indicator's precision
+        year = present.year_text(r.get("latest_year"))
+        n = int(r["n_points"]) if present.has_number(r.get("n_points")) else 0
+        notes = []
+        if 0 < n < 3 and proj and r.get("category") != "met":
+            notes.append(f"dự báo từ {n} năm số liệu: chỉ để tham khảo")
+        rows.append({
+            "Chỉ tiêu": str(r.get("name", ind)),
+            "Gần nhất": f"{latest} ({year})" if latest and year else (latest or present.MISSING),
+            f"Mục tiêu {horizon}": present.bound(r.get("target"), r.get("comparator"),
+                                                 present.value_decimals(r.get("target")), unit=unit),
+            "Nhịp đã qua": _pace_text(r.get("observed_pace"), basis, unit, d),
+            "Nhịp cần": _pace_text(r.get("required_pace"), basis, unit, d),
+            f"Dự báo {horizon}": proj,
+            "Đánh giá": str(r.get("category_vi", "") or ""),
+            "Lưu ý": "; ".join(notes),
+            "Nguồn": present.source_label(r.get("source", ""), own_file=own_file),
+        })
+    return pd.DataFrame(rows)
+
+
+def progress_html(progress: pd.DataFrame, horizon: int, loc: Locality | None = None) -> str:
     if progress.empty:
         return paragraph(f"Chưa có chỉ tiêu {horizon} nào có số liệu để đánh giá tiến độ.")
-    return html_table(_progress_display(progress))
+    note = ('<p class="note">Dự báo: theo phương pháp đo nhịp của chỉ tiêu (tăng trưởng kép cho chỉ tiêu mức, '
+            "bình quân cho chỉ tiêu tốc độ); trong ngoặc: khoảng giữa các phương pháp khi chúng khác nhau. Nhịp cần: "
+            f"nhịp mỗi năm từ giá trị gần nhất để vừa đạt mục tiêu {horizon}.</p>")
+    return html_table(progress_display(progress, loc, horizon)) + note
+
+
+def achievement_charts(table: pd.DataFrame, *, max_rows: int = 12):
+    """The achievement chart of a results table, split by verdict (vượt, đạt, không đạt, …) and in parts of at
+    most ``max_rows`` rows (in balanced parts), so that each fits an A4 page in Word at 16 cm wide with text of at
+    least 9 pt: ``[(name, figure)]``."""
+    from chitieu.report.charts import bullet_chart
+
+    if table is None or table.empty:
+        return []
+    codes = [present.display_verdict(r) for _, r in table.iterrows()]
+    t = table.assign(_code=codes)
+    numeric = t["actual"].map(present._finite) & t["target"].map(present._finite)
+    out = []
+    groups = {"exceeded": "vượt", "met": "đạt", "not_met": "chưa đạt", "review": "cần rà soát"}
+    for code, word in groups.items():
+        part = t[(t["_code"] == code) & numeric]
+        if part.empty:
+            continue
+        part = part.sort_values("ratio_exact", ascending=False, kind="stable")
+        n_chunks = math.ceil(len(part) / max_rows)
+        size = math.ceil(len(part) / n_chunks)  # balanced parts: 17 rows are 9 + 8, not 12 + 5
+        chunks = [part.iloc[i:i + size] for i in range(0, len(part), size)]
+        for k, chunk in enumerate(chunks, start=1):
+            suffix = f" (phần {k}/{len(chunks)})" if len(chunks) > 1 else ""
+            name = f"ty-le-dat-{code.replace('_', '-')}" + (f"-{k}" if len(chunks) > 1 else "")
+            title = f"Các chỉ tiêu {word} Nghị quyết{suffix}"
+            out.append((name, bullet_chart(chunk.drop(columns=["_code"]), title=title, total=len(table))))
+    return out
 
 
 def trend_charts(loc: Locality, progress: pd.DataFrame, horizon: int, limit: int = 6,
                  skipped: list[str] | None = None):
-    """Trend charts with projection fans for the indicators that have at least two data points.
+    """Trend charts with the projection of each indicator's own method for the indicators that have at least two
+    data points; the other methods' spread is drawn as a band and said in words.
 
     An indicator whose series cannot be fitted is not drawn; its reason goes to ``skipped`` when given.
     """
@@ -263,6 +406,7 @@ def trend_charts(loc: Locality, progress: pd.DataFrame, horizon: int, limit: int
     chosen = [i for i in targets["indicator"] if counts.get(i, 0) >= 2][:limit]
     names = dict(zip(loc.indicators["id"], loc.indicators["name"]))
     units = dict(zip(loc.indicators["id"], loc.indicators["unit"]))
+    prec = present.indicator_decimals(loc)
     for ind in chosen:
         t = targets[targets["indicator"] == ind].iloc[0]
         s = obs[obs["indicator"] == ind].sort_values("year")
@@ -275,20 +419,21 @@ def trend_charts(loc: Locality, progress: pd.DataFrame, horizon: int, limit: int
             if skipped is not None:
                 skipped.append(f"{names.get(ind, ind)}: {exc}")
             continue
+        basis = getattr(res, "pace_basis", None)
         yield f"xu-huong-{ind.replace('_', '-')}", trend_fan(
             s["year"].tolist(), s["value"].tolist(), target=float(t["target"]), target_year=horizon,
-            name=names.get(ind, ind), unit=units.get(ind, ""), projections=_long_path(path))
+            name=names.get(ind, ind), unit=units.get(ind, ""), projections=_long_path(path),
+            primary=PRIMARY_METHOD.get(basis), decimals=prec.get(ind), target_comparator=t["comparator"])
 
 
 def _long_path(path: pd.DataFrame) -> pd.DataFrame:
-    """``ProjectionResults.path()`` in the long shape the chart wants: year, method, projected, lower, upper."""
-    from chitieu.analysis.projection import METHOD_LABELS_VI
-
+    """``ProjectionResults.path()`` in the long shape the chart wants: year, method (code), projected, lower,
+    upper."""
     skip = {"observed", "observed_flow", "is_observed"}
     methods = [c for c in path.columns if c not in skip and not c.endswith(("_lower", "_upper"))]
     rows = []
     for m in methods:
-        part = pd.DataFrame({"year": path.index.to_numpy(), "method": METHOD_LABELS_VI.get(m, m),
+        part = pd.DataFrame({"year": path.index.to_numpy(), "method": m,
                              "projected": path[m].to_numpy(),
                              "lower": path.get(f"{m}_lower", pd.Series(math.nan, index=path.index)).to_numpy(),
                              "upper": path.get(f"{m}_upper", pd.Series(math.nan, index=path.index)).to_numpy()})
@@ -298,14 +443,33 @@ def _long_path(path: pd.DataFrame) -> pd.DataFrame:
 
 
 def scenario_html(loc: Locality, what_if: pd.DataFrame) -> str:
+    """Section 5: each scenario's projection in the indicator's precision and unit, its share of the target and
+    the verdict (the required pace reaches the target by construction)."""
     if what_if.empty:
         return paragraph("Chưa có chỉ tiêu nào có đủ số liệu để chạy kịch bản.")
     names = dict(zip(loc.indicators["id"], loc.indicators["name"]))
-    shown = pd.DataFrame({
-        "Chỉ tiêu": what_if["indicator"].map(names), "Kịch bản": what_if["scenario"],
-        "Dự báo": [fmt(v) for v in what_if["projected"]],
-        "So với mục tiêu (%)": [fmt(v, 1) for v in what_if["anticipated_pct"]],
-        "Đánh giá": what_if["verdict"].map(lambda v: {"met": "Đạt", "exceeded": "Vượt", "not_met": "Không đạt"}
-                                           .get(v, v if isinstance(v, str) else "")),
-    })
-    return html_table(shown)
+    units = dict(zip(loc.indicators["id"], loc.indicators["unit"]))
+    prec = present.indicator_decimals(loc)
+    labels = {"met": "Đạt", "not_met": "Không đạt"}
+    codes = {"met": "met", "not_met": "not_met"}
+    rows = []
+    for r in what_if.itertuples(index=False):
+        d = prec.get(r.indicator, 0)
+        unit = units.get(r.indicator, "")
+        pace = getattr(r, "pace", math.nan)
+        punit = str(getattr(r, "pace_unit", "") or "")
+        if punit in ("đơn vị/năm", "đơn vị của chỉ tiêu"):  # the projection's generic words: the indicator's unit
+            punit = f"{unit}/năm" if punit == "đơn vị/năm" and unit else (unit or punit)
+        verdict = r.verdict if isinstance(r.verdict, str) else ""
+        rows.append({
+            "Chỉ tiêu": names.get(r.indicator, r.indicator), "Kịch bản": r.scenario,
+            "Nhịp mỗi năm": present.with_unit(present.number(pace, 1 if punit == "%/năm" else min(3, d + 1),
+                                                             missing=""), punit),
+            "Dự báo": present.with_unit(present.number(r.projected, d, missing=""), unit),
+            "Mục tiêu": present.bound(getattr(r, "target", math.nan), getattr(r, "comparator", "="), d, unit=unit,
+                                      missing=""),
+            "So với mục tiêu (%)": present.number(r.anticipated_pct, 1, missing=""),
+            "Đánh giá": labels.get(verdict, verdict),
+            "_verdict": codes.get(verdict, "unknown"),
+        })
+    return html_table(pd.DataFrame(rows))

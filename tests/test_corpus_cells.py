@@ -1,0 +1,30 @@
+"""Issue #12: the hand-labelled corpus of real cells and target/result pairs (tests/corpus/cells/) read through the
+real import path. Silently wrong must be 0; the shares read right are floors, so a change that reads less is seen.
+(The held-out parts are scored by ``benchmarks/score_cells.py --holdout`` and ``score_rows.py --holdout``.)"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import score_cells  # noqa: E402
+import score_rows  # noqa: E402
+
+from chitieu.io.data import load_catalogue  # noqa: E402
+
+
+def test_no_cell_is_silently_wrong():
+    outcomes = [score_cells.score_cell(r) for r in score_cells.load("dev")]
+    wrong = [(o.cell_id, o.raw, o.reading, o.label) for o in outcomes if o.verdict == "wrong"]
+    assert wrong == []
+    s = score_cells.summary(outcomes)
+    assert s["cells"] >= 900 and s["right_pct"] >= 90.0
+
+
+def test_no_row_is_silently_wrong():
+    rows, cells = score_rows.load("dev")
+    catalogue = load_catalogue()
+    out = [score_rows.score_row(r, cells, catalogue) for r in rows]
+    assert [o for o in out if o["outcome"] == "wrong"] == []
+    assert sum(o["outcome"] == "right" for o in out) >= 0.6 * len(out)
