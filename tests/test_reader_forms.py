@@ -289,3 +289,14 @@ def test_every_level_can_be_imported(level, tmp_path, data_copy):
     src.write_text("STT\tChỉ tiêu\tChỉ tiêu NQ\tThực hiện\n1\tDiện tích lúa\t2.000 ha\t1.500 ha\n", encoding="utf-8")
     import_table(src, f"noi-{level}", root=data_copy, name=f"{level} thử", level=level, province="Điện Biên")
     assert f"noi-{level}," in (data_copy / "localities.csv").read_text(encoding="utf-8")
+
+
+# forms the held-out corpus revealed (each was read silently wrong the first time) -------------------------------
+
+def test_forms_the_held_out_corpus_revealed():
+    assert parse("giảm dưới 5%").value == 5.0  # fell to below 5 %: a level, not a fall of 5
+    q = parse("9 bác sĩ/10.000 dân")
+    assert (q.status, q.value, q.unit) == ("number", 9.0, "bác sĩ/10.000 dân")  # a rate, not 9 of 10.000
+    q = parse("quý II/2022 tăng 21,8%")
+    assert (q.value, q.unit) == (21.8, "%")  # "quý II/2022" names a period
+    assert "scale_doubtful" in parse("hơn 3.000 ngàn hộ nghèo").review  # a thousand written twice?

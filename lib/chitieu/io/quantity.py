@@ -86,6 +86,7 @@ REVIEW_VI = {
     "x_over_y_not_share": "x/y với x lớn hơn y: không phải tỷ lệ",
     "ocr_damaged": "số có thể hỏng do OCR",
     "unit_differs": "đơn vị trong ô khác đơn vị của cột/chỉ tiêu",
+    "scale_doubtful": "hàng nghìn viết hai lần (3.000 ngàn): kiểm tra bậc số",
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -94,7 +95,8 @@ REVIEW_VI = {
 
 _NUM = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)(?![\d])")
 _WORD = re.compile(r"[^\W\d_]+")
-_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/(?:19|20)\d{2}\b")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/(?:19|20)\d{2}\b|"
+                   r"(?i:\b(?:quý|quí)\s+(?:[ivx]+|\d)\s*/\s*(?:19|20)\d{2}\b)")  # "quý II/2022"
 # document numbers: "20/NQ-HĐND", "12-CT/TU", "Nghị định 100/2019/NĐ-CP", "Quyết định số 898/QĐ-UBND"
 _DOCNO = re.compile(r"\b\d+\s*[/-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐa-zđ]*(?:\s*-\s*[A-ZĐ]+)*(?:/[A-ZĐ]+)?\b|"
                     r"(?i:\b(?:nghị quyết|quyết định|chỉ thị|kết luận|thông tư|nghị định|đề án|chương trình|"
@@ -130,7 +132,7 @@ _APPROX = re.compile(r"((?<!trong )\b(khoảng|gần|xấp xỉ|chừng|ước c
 _AT_LEAST_AFTER = re.compile(r"^\s*(?:[^\W\d_]+\s*){0,4}?\btrở lên\b")
 _AT_MOST_AFTER = re.compile(r"^\s*(?:[^\W\d_]+\s*){0,4}?\btrở xuống\b")
 _LEVEL_REACHED = re.compile(r"\b(còn|xuống còn|giảm còn|hạ xuống|xuống|giảm xuống còn|giảm xuống)\s*(?:dưới|khoảng|"
-                            r"gần|trên|hơn)?\s*$")
+                            r"gần|trên|hơn)?\s*$|\bgiảm (?:dưới|xuống dưới)\s*$")  # "giảm dưới 5%": fell to below 5 %
 _FALL = re.compile(r"\b(giảm|âm|sụt giảm|suy giảm|tăng trưởng âm)\b(?!\s*(còn|xuống))[^\d]*$")
 _PER_YEAR = re.compile(r"/\s*năm\b|\bhằng năm\b|\bhàng năm\b|\bmỗi năm\b|\bbình quân\b.*\bnăm\b|\b/năm\b")
 _ESTIMATE = re.compile(r"\bước\b|\bdự kiến\b|\bdự ước\b")
@@ -654,7 +656,11 @@ def _read_main(s: _Scan, toks: list[tuple[int, Token]], clause: tuple[int, int, 
     between = lower[t0.end:nxt[1].start] if nxt else ""
     end = t0.end
     frac = re.fullmatch(r"\s*(?P<xu>[^\W\d_]+(?:\s[^\W\d_]+){0,2})?\s*/\s*", between) if nxt else None
-    if frac and not (nxt[1].text == "1" and frac.group("xu")):  # not "250 giường/1 vạn dân"
+    per_other = frac is not None and frac.group("xu") and _per_other_noun(s, frac.group("xu"), nxt[1])
+    if per_other:  # "9 bác sĩ/10.000 dân", "250 giường/1 vạn dân": a rate per so many of something else
+        m.unit, end, m.used = f"{frac.group('xu')}/{nxt[1].text} {per_other}", nxt[1].end, 2
+        end = lower.index(per_other.split()[-1], end) + len(per_other.split()[-1])
+    elif frac:
         end = _read_fraction(s, m, t0, toks, chosen, bool(frac.group("xu")), b)
     elif nxt and nxt[1].start < b and re.fullmatch(r"\s*%?\s*(?:(?:triệu|tỷ|tỉ|nghìn|ngàn|vạn)\s*)*(?:-|–|—|~|đến|tới)\s*",
                                                      between):  # "55 - 60", "9%-10%/năm"
@@ -690,6 +696,22 @@ def _transition(lower: str, t0: Token, nxt: tuple[int, Token], chosen, m: _Main)
     m.value, m.decimals = _value_of(nxt[1], chosen, nxt[0])
     m.used, m.approx = 2, bool(_APPROX.search(between))
     return True
+
+
+def _per_other_noun(s: _Scan, x_noun: str, y: Token) -> str | None:
+    """The noun after y when it differs from x's ("bác sĩ" / "10.000 dân"): then x/y is a rate, not x of y."""
+    after = re.match(r"\s*((?:vạn|nghìn|ngàn|triệu)\s+)?([^\W\d_]+(?:\s[^\W\d_]+)?)", s.lower[y.end:])
+    if not after:
+        return None
+    noun = (after.group(1) or "") + after.group(2)
+    a, b = fold_noun(x_noun), fold_noun(after.group(2))
+    if a == b or b.startswith(a) or a.startswith(b) or b.split()[0] in _STOP_NOUNS:
+        return None
+    return noun.strip()
+
+
+def fold_noun(text: str) -> str:
+    return " ".join(re.findall(r"[^\W\d_]+", text.lower()))
 
 
 def _read_fraction(s: _Scan, m: _Main, t0: Token, toks, chosen, unit_between: bool, b: int) -> int:
@@ -735,7 +757,7 @@ def _read_compound(lower: str, m: _Main, t0: Token, nxt: tuple[int, Token], chos
 def _read_unit(s: _Scan, m: _Main, end: int, b: int) -> int:
     """The unit after the number(s): scale words, a lexicon unit or the noun counted, and a per-unit suffix
     ("15,6 tiêu chí/xã", "triệu đồng/người/năm"). Returns where the unit ends."""
-    if m.numerator is not None:
+    if m.numerator is not None or m.unit:  # an x/y, or a rate already read ("9 bác sĩ/10.000 dân")
         return end
     lower = s.lower
     unit, uend, factor = _unit_at(lower, end)
@@ -861,6 +883,10 @@ def _assemble(s: _Scan, chosen: dict[int, tuple], unit_hint: str | None, name: s
             review.append("separator_guessed")  # "672.878 tỷ đồng": 672 nghìn tỷ — or 672,878 tỷ?
     if len(s.tokens) == 1 and _YEAR.match(s.tokens[0].text) and unit is None and not main.counted:
         review.append("year_or_count")
+    lead = s.tokens[first]
+    if re.search(r"[.,]000$", lead.text) and re.match(r"\s*(?:nghìn|ngàn)\b", s.lower[lead.end:]) and \
+            not (unit_info(unit) and unit_info(unit)[2] in ("money", "usd")):
+        review.append("scale_doubtful")  # "3.000 ngàn hộ": a thousand thousand households, or 3.000 written twice?
     unit = unit or main.counted  # a count's unit is what it counts ("3 xã", "130 đảng viên")
     return Quantity(status="number", value=value, decimals=main.decimals, comparator=main.comparator, unit=unit,
                     per_year=main.per_year or bool(unit and unit.endswith("/năm")), value_high=high,
