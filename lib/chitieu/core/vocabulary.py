@@ -59,8 +59,26 @@ VERDICT_VI = {"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt"
 VERDICT_WORDS_VI = {"met": "Đạt", "exceeded": "Vượt", "not_met": "Không đạt", "completed": "Hoàn thành",
                     "maintained": "Giữ vững"}
 
+#: why a reading may be wrong (io/quantity.py and the importer set these codes on a value's flags)
+DOUBT_VI = {
+    "separator_guessed": "dấu phân cách số phải đoán (ngữ cảnh không quyết định được)",
+    "against_convention": "đọc dấu phân cách ngược quy ước Việt Nam",
+    "unit_assumed": "đơn vị suy ra, không ghi trong ô",
+    "several_numbers": "ô có nhiều số, không rõ số nào là giá trị",
+    "year_or_count": "số giống năm: là năm hay là số lượng?",
+    "unread": "không đọc được số",
+    "space_grouping": "số viết cách quãng (1 234): đọc như một số",
+    "sign_uncertain": "dấu trừ hay dấu gạch nối: không chắc",
+    "x_over_y_not_share": "x/y với x lớn hơn y: không phải tỷ lệ",
+    "ocr_damaged": "số có thể hỏng do OCR",
+    "unit_differs": "đơn vị trong ô khác đơn vị của cột/chỉ tiêu",
+    "scale_doubtful": "hàng nghìn viết hai lần (3.000 ngàn): kiểm tra bậc số",
+    "direction_assumed": "chiều chỉ tiêu đặt mặc định (càng cao càng tốt): chưa ai xác nhận",
+}
+
 # --- flags a results row can carry, and what they say to a reader
 FLAG_VI = {
+    **DOUBT_VI,
     "convention_disagrees": "tỷ lệ kiểu báo cáo và đánh giá theo chiều chỉ tiêu không khớp",
     "published_mismatch": "tỷ lệ in trong báo cáo không khớp với số liệu của chính dòng đó",
     "published_verdict_mismatch": "nhận xét in trong báo cáo không khớp với số liệu",

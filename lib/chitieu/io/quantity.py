@@ -60,7 +60,7 @@ from functools import lru_cache
 from chitieu.core import rules
 from chitieu.io.text import normalise
 
-__all__ = ["Quantity", "Change", "QuantityError", "parse", "parse_row", "PLACEHOLDERS", "REVIEW_VI", "unit_info",
+__all__ = ["Quantity", "Change", "QuantityError", "parse", "parse_row", "PLACEHOLDERS", "unit_info",
            "same_measure"]
 
 
@@ -73,21 +73,6 @@ _SUP = re.compile(f"[{SUPERSCRIPTS}]+")
 _SUP_MAP = {c: str(i) for i, c in enumerate(SUPERSCRIPTS)}
 PLACEHOLDERS = ("…", "...", "…..")
 
-#: what each review code says to a reader (Vietnamese)
-REVIEW_VI = {
-    "separator_guessed": "dấu phân cách số phải đoán (ngữ cảnh không quyết định được)",
-    "against_convention": "đọc dấu phân cách ngược quy ước Việt Nam",
-    "unit_assumed": "đơn vị suy ra, không ghi trong ô",
-    "several_numbers": "ô có nhiều số, không rõ số nào là giá trị",
-    "year_or_count": "số giống năm: là năm hay là số lượng?",
-    "unread": "không đọc được số",
-    "space_grouping": "số viết cách quãng (1 234): đọc như một số",
-    "sign_uncertain": "dấu trừ hay dấu gạch nối: không chắc",
-    "x_over_y_not_share": "x/y với x lớn hơn y: không phải tỷ lệ",
-    "ocr_damaged": "số có thể hỏng do OCR",
-    "unit_differs": "đơn vị trong ô khác đơn vị của cột/chỉ tiêu",
-    "scale_doubtful": "hàng nghìn viết hai lần (3.000 ngàn): kiểm tra bậc số",
-}
 
 # ------------------------------------------------------------------------------------------------
 # Vocabulary of the grammar
@@ -205,7 +190,7 @@ class Quantity:
     printed_pct: float | None = None  # a printed achievement inside the cell: "đạt 101,11% kế hoạch"
     printed_against: str = ""
     year_labels: tuple[int, ...] = ()
-    review: tuple[str, ...] = ()  # codes of REVIEW_VI: why the reading may be wrong
+    review: tuple[str, ...] = ()  # codes of core.vocabulary.DOUBT_VI: why the reading may be wrong
     alternatives: tuple[float, ...] = ()  # other readings of ``value`` when its separator was a guess
 
     @property

@@ -41,16 +41,16 @@ import pandas as pd
 from chitieu.core import rules
 from chitieu.core.engine import judge
 from chitieu.core.numfmt import format_vi, machine_number
-from chitieu.core.vocabulary import RATE_KINDS, VERDICT_WORDS_VI
+from chitieu.core.vocabulary import DOUBT_VI, RATE_KINDS, VERDICT_WORDS_VI
 from chitieu.errors import InputError
 from chitieu.io import catalogue as catalogue_match
-from chitieu.io.quantity import REVIEW_VI, Quantity, parse, parse_row, unit_info
+from chitieu.io.quantity import Quantity, parse, parse_row, unit_info
 from chitieu.io.text import fold, slugify
 
 __all__ = ["ReviewItem", "ParsedTable", "parse_table", "find_header", "column_roles", "table_year",
            "unit_from_name", "direction_of", "VERDICT_WORDS_VI", "IMPORT_FLAGS_VI", "REVIEW_FLAGS"]
 
-#: flags the importer adds to a value, beside the grammar's (REVIEW_VI)
+#: flags the importer adds to a value, beside the doubts of core.vocabulary.DOUBT_VI
 IMPORT_FLAGS_VI = {
     "approx": "giá trị ghi xấp xỉ (khoảng, gần)",
     "prose_number": "số nằm trong câu chữ: coi là chỉ tiêu bằng lời",
@@ -59,7 +59,7 @@ IMPORT_FLAGS_VI = {
     "words_as_100": "'Hoàn thành' đọc là chỉ tiêu 100%",
 }
 #: the flags that make a value (and the verdict resting on it) need review
-REVIEW_FLAGS = frozenset(REVIEW_VI) | {"direction_assumed"}
+REVIEW_FLAGS = frozenset(DOUBT_VI)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
 _STT = re.compile(r"^(?:[0-9]{1,3}|[ivxlcIVXLC]{1,6}|[a-zđ])[.)]?$")
@@ -175,7 +175,7 @@ class ReviewItem:
     raw: str
     message: str
     kind: str  # "guess" | "unread" | "skipped"
-    code: str = ""  # the flag (REVIEW_VI / IMPORT_FLAGS_VI code, or direction_assumed, unknown_column …)
+    code: str = ""  # the flag (DOUBT_VI / IMPORT_FLAGS_VI code, or unknown_column …)
     reading: str = ""
     alternatives: str = ""
     impact: int = 1  # 3: another reading changes the verdict; 2: moves the ratio ≥ 5 points; 1: neither
@@ -467,7 +467,15 @@ def _layout(rows: list[list[str]], lines: list[int], term_end: int, file_label: 
             roles[i] = replace(r, year=year)
     col = {r.role: i for i, r in sorted(roles.items(), reverse=True)}
     seen: set[tuple] = set()
+    owner = None  # the value column a comparison column belongs to: the nearest one on its left
     for i, r in sorted(roles.items()):
+        if r.role in ("target", "actual", "partial"):
+            owner = r
+        elif r.role in ("comparison", "verdict") and owner is not None and owner.role == "partial":
+            review.append(ReviewItem(lines[hi], header[i], "", "tỷ lệ của cột kết quả một phần năm: không nhập",
+                                     "skipped", code="column_skipped", impact=1))
+            roles.pop(i)
+            continue
         key = (r.role, r.year, r.status, r.period)
         if r.role == "partial" or (r.role in ("target", "actual") and key in seen):
             why = ("cột kết quả một phần năm: không phải kết quả cả năm, không nhập" if r.role == "partial" else
@@ -652,7 +660,7 @@ def _review_items(c: _Cell, line: int, ind_id: str, term_target, term_actual, di
     reading = "" if c.value is None else format_vi(c.value) + (f"–{format_vi(c.high)}" if c.high is not None else "")
     alternatives = "; ".join(format_vi(a) for a in c.q.alternatives)
     shown = doubts or [f for f in c.flags if f in ("prose_number", "words_as_100")]
-    message = "; ".join(REVIEW_VI.get(f, IMPORT_FLAGS_VI.get(f, f)) for f in shown)
+    message = "; ".join(DOUBT_VI.get(f, IMPORT_FLAGS_VI.get(f, f)) for f in shown)
     out.review.append(ReviewItem(line, c.header, c.raw, message + (f" — đọc là {reading}" if reading else ""),
                                  "guess", code=shown[0], reading=reading,
                                  alternatives=alternatives,
