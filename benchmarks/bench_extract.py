@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import shutil
 import sys
@@ -25,32 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
 from chitieu.analysis.extract import extract_document  # noqa: E402
+from chitieu.io import synthetic  # noqa: E402
 from chitieu.io.documents import read_document  # noqa: E402
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 
 
-def text_pdf(lines: list[str], out: Path, per_page: int = 45) -> None:
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    pdf = pdfium.PdfDocument.new()
-    data = Path(FONT).read_bytes()
-    buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-    font = raw.FPDFText_LoadFont(pdf.raw, buf, len(data), raw.FPDF_FONT_TRUETYPE, True)
-    for start in range(0, len(lines), per_page):
-        page = pdf.new_page(595, 842)
-        y = 810
-        for line in lines[start:start + per_page]:
-            obj = raw.FPDFPageObj_CreateTextObj(pdf.raw, font, 6.0)
-            ws = ctypes.create_string_buffer((line + "\x00").encode("utf-16-le"))
-            raw.FPDFText_SetText(obj, ctypes.cast(ws, ctypes.POINTER(raw.FPDF_WCHAR)))
-            raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 20, y)
-            raw.FPDFPage_InsertObject(page.raw, obj)
-            y -= 17
-        raw.FPDFPage_GenerateContent(page.raw)
-    pdf.save(str(out))
+def text_pdf(lines: list[str], out: Path) -> None:
+    synthetic.text_pdf(lines, out, per_page=45, size=6.0, leading=17, top=810, left=20)
 
 
 def scan_pdf(paragraphs: list[str], out: Path, pages: int) -> None:

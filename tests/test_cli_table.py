@@ -20,6 +20,12 @@ def test_csv_has_the_documented_columns_and_sources():
     assert coffee["source"] == "002_12d62f31151c975c.txt:798"
     assert (float(coffee["target"]), float(coffee["actual"]), float(coffee["ratio_pct"])) == (2000, 2815, 141)
     assert coffee["verdict"] == "exceeded"
+    # the strings as the document prints them travel with the numbers, and so do the flags (#12)
+    assert (coffee["target_raw"], coffee["actual_raw"], coffee["needs_review"]) == ("2.000 ha", "2.815 ha", "False")
+    grain = next(r for r in rows if r["indicator"] == "grain_output")
+    assert grain["actual_raw"] == "17,500" and "separator_guessed" in grain["flags"]
+    for col in ("target_high", "ratio_other_pct", "published_raw", "verdict_computed", "review"):
+        assert col in rows[0]
 
 
 def test_terminal_table_is_vietnamese(monkeypatch):

@@ -4,7 +4,6 @@ engine is missing. None of this existed before issue #14 (no `chitieu.io.documen
 code as it was."""
 from __future__ import annotations
 
-import ctypes
 import shutil
 import textwrap
 from collections import Counter
@@ -16,35 +15,11 @@ from chitieu.analysis.extract import extract_document, extract_lines
 from chitieu.errors import InputError
 from chitieu.io import documents
 from chitieu.io.documents import read_document, repair_ocr
+from chitieu.io.synthetic import text_pdf
 from conftest import DATA
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 HAC_THANH = DATA / "sources" / "003_c7dea64111fd1197.txt"
-
-
-def text_pdf(lines: list[str], out: Path, per_page: int = 40) -> Path:
-    """A PDF with a real text layer (a TrueType font embedded by pdfium), ``per_page`` lines a page."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    pdf = pdfium.PdfDocument.new()
-    data = Path(FONT).read_bytes()
-    buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-    font = raw.FPDFText_LoadFont(pdf.raw, buf, len(data), raw.FPDF_FONT_TRUETYPE, True)
-    for start in range(0, len(lines), per_page):
-        page = pdf.new_page(595, 842)
-        y = 800
-        for line in lines[start:start + per_page]:
-            obj = raw.FPDFPageObj_CreateTextObj(pdf.raw, font, 9.0)
-            ws = ctypes.create_string_buffer((line + "\x00").encode("utf-16-le"))
-            raw.FPDFText_SetText(obj, ctypes.cast(ws, ctypes.POINTER(raw.FPDF_WCHAR)))
-            raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 30, y)
-            raw.FPDFPage_InsertObject(page.raw, obj)
-            y -= 18
-        raw.FPDFPage_GenerateContent(page.raw)
-    pdf.save(str(out))
-    return out
 
 
 def scanned_pdf(paragraphs: list[str], out: Path) -> Path:

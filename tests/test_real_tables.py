@@ -72,3 +72,36 @@ def test_a_real_table_is_read_right_or_flagged(case, data_copy):
     wrong = [g for g in got if g[1] == "wrong"]
     assert wrong == [], wrong
     assert sum(g[1] == "right" for g in got) >= 2  # the reader reads: it does not flag everything
+
+
+def test_a_plan_year_table_names_its_year_everywhere(data_copy, tmp_path, monkeypatch):
+    """The 2019 national table, imported without a term: its term is inferred as 2015–2020 (the five-year term
+    holding 2019) and said; it shows its 2019 targets, and the terminal title, the Excel title and the report heading
+    say "chỉ tiêu năm 2019" — never a 2025 title over 2019 numbers."""
+    from openpyxl import load_workbook
+
+    from chitieu.report.sections import report_title
+    from conftest import run_cli
+
+    file, loc_id, name, level, province = CASES[2]
+    res = import_table(TABLES / file, loc_id, root=data_copy, name=name, level=level, province=province)
+    assert any("nhiệm kỳ 2015–2020" in n for n in res.notes), res.notes
+    loc = load_locality(loc_id, data_copy)
+    table = results_table(loc)
+    assert table.attrs["year"] == 2019 and (int(loc.meta["term_start"]), loc.term_end) == (2015, 2020)
+    assert report_title(loc, table) == "cả nước — nhiệm kỳ 2015–2020 — chỉ tiêu năm 2019"
+    # a term given by the user is kept, and the title still names the year shown
+    import_table(TABLES / file, "ca-nuoc-b", root=data_copy, name=name, level=level, province=province, term_end=2025)
+    other = load_locality("ca-nuoc-b", data_copy)
+    assert (int(other.meta["term_start"]), other.term_end) == (2020, 2025)
+    assert report_title(other, results_table(other)).endswith("— chỉ tiêu năm 2019")
+    assert "chỉ tiêu năm" not in report_title(load_locality("muong-ang"), results_table(load_locality("muong-ang")))
+    monkeypatch.setenv("COLUMNS", "200")
+    out = run_cli("table", loc_id, data=data_copy)
+    assert out.returncode == 0, out.stderr
+    assert "chỉ tiêu năm 2019" in out.stdout
+    xlsx = tmp_path / "bieu.xlsx"
+    out = run_cli("table", loc_id, "--format", "xlsx", "--output", str(xlsx), data=data_copy)
+    assert out.returncode == 0, out.stderr
+    cells = [c for row in load_workbook(xlsx).active.iter_rows(max_row=2, values_only=True) for c in row if c]
+    assert any("2019" in str(c) for c in cells), cells

@@ -142,7 +142,7 @@ def test_params_are_validated_before_any_kernel(tmp_path):
 def test_parameters_reach_the_notebook_as_plain_values():
     p = ReportParams(locality="muong-ang", scenarios=[{"name": "x", "pace_pct": 5}])
     values = p.notebook_parameters()
-    assert values == {"locality": "muong-ang", "year": 2025, "horizon": 2030, "language": "vi",
+    assert values == {"locality": "muong-ang", "year": None, "horizon": 2030, "language": "vi",
                       "scenarios": [{"name": "x", "pace_pct": 5.0}]}
 
 

@@ -339,9 +339,6 @@ def _finish(t: pd.DataFrame) -> pd.DataFrame:
 # Tables users read (Vietnamese)
 # --------------------------------------------------------------------------------------------
 
-_COMP_SIGN = {">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< ", "=": "", "": ""}
-
-
 def _num(x, decimals: int | None = None, missing: str = MISSING) -> str:
     if _nan(x):
         return missing

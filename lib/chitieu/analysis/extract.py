@@ -57,7 +57,7 @@ from chitieu.errors import InputError
 from chitieu.io.documents import DocumentText, read_document
 from chitieu.io.quantity import parse
 from chitieu.io.sentences import clauses as split_clauses
-from chitieu.io.sentences import paragraphs
+from chitieu.io.sentences import paragraphs, split_outside_parentheses, tab_blocks
 from chitieu.io.text import clean_cell, fold
 
 __all__ = ["Proposal", "Extraction", "extract_document", "extract_text", "extract_lines", "CSV_COLUMNS", "ACCEPT",
@@ -747,16 +747,7 @@ class _Reader:
         return carried
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
-        depth, depth_at = 0, []
-        for ch in text:
-            depth_at.append(depth)
-            depth = depth + 1 if ch == "(" else max(0, depth - 1) if ch == ")" else depth
-        bounds = [0]
-        for m in re.finditer(r"(?<=[.!?…])\s+(?=[A-ZĐÀ-Ỹ(*\-–•0-9\"“])", text):
-            if depth_at[m.start()] == 0:
-                bounds.append(m.end())
-        bounds.append(len(text))
-        return [(x, y) for x, y in zip(bounds, bounds[1:]) if text[x:y].strip()]
+        return split_outside_parentheses(text, r"(?<=[.!?…])\s+(?=[A-ZĐÀ-Ỹ(*\-–•0-9\"“])")
 
     # -- one sentence -----------------------------------------------------------------------------
     def sentence(self, p, text, low, a, b, qs, cues, marks, carried) -> None:
@@ -1189,16 +1180,7 @@ def _tables(doc_lines: list[str], name: str, term_end: int, catalogue, ascii_mod
     from chitieu.io.tableparse import parse_table
 
     fd = _Folder(ascii_mode)
-    blocks, block = [], []
-    for no, line in enumerate(doc_lines, start=1):
-        cells = [c for c in line.split("\t") if c.strip()]
-        if "\t" in line and len(cells) >= 2:
-            block.append(no)
-        elif line.strip() and block:
-            blocks.append(block)
-            block = []
-    if block:
-        blocks.append(block)
+    blocks = tab_blocks(doc_lines, min_cells=2)
     out: list[Proposal] = []
     parsed_all = []
     for block in blocks:

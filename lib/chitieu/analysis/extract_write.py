@@ -30,6 +30,7 @@ from pathlib import Path
 
 from chitieu.analysis.extract import STATUS_VI, Extraction, Proposal, _norm_name
 from chitieu.core.numfmt import format_vi
+from chitieu.core.vocabulary import COMPARATOR_SIGN
 from chitieu.errors import InputError
 from chitieu.io.text import slugify
 
@@ -38,7 +39,6 @@ __all__ = ["WriteResult", "write_extraction", "review_rows", "REVIEW_COLUMNS", "
 REVIEW_COLUMNS = ["rank", "source", "raw", "indicator_name", "reading", "alternatives", "confidence", "why"]
 OWN_FILES = ("indicators_extract.csv", "values_extract.csv", "comparisons_extract.csv", "review-extract.csv",
              "EXTRACT.md")
-_COMPARATOR_VI = {"=": "", ">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< ", "~": "≈ "}
 
 
 @dataclass
@@ -62,7 +62,7 @@ def reading(p: Proposal) -> str:
     unit = p.unit if p.unit.startswith("%") else f" {p.unit}"
     parts = f" ({format_vi(p.numerator, _decimals(p.numerator))}/{format_vi(p.denominator, _decimals(p.denominator))})" \
         if p.numerator is not None else ""
-    return f"{STATUS_VI.get(p.status, p.status)} {p.period}: {_COMPARATOR_VI.get(p.comparator, '')}{value}{unit}{parts}"
+    return f"{STATUS_VI.get(p.status, p.status)} {p.period}: {COMPARATOR_SIGN.get(p.comparator, '')}{value}{unit}{parts}"
 
 
 def _decimals(x: float) -> int:
@@ -234,7 +234,7 @@ def write_extraction(ex: Extraction, path: Path, locality: str, *, root: Path | 
     docstring). Raises :class:`InputError` for anything the user can fix; on any failure ``data/`` is unchanged."""
     from chitieu.config import check_locality_id, writable_data_dir
     from chitieu.io import data as data_mod
-    from chitieu.io.importer import _source_name
+    from chitieu.io.importer import _source_name, check_locality
     from chitieu.io.safe import DEFAULT_WAIT, data_lock, recover_transactions
 
     root = Path(root) if root is not None else writable_data_dir()
@@ -243,7 +243,7 @@ def write_extraction(ex: Extraction, path: Path, locality: str, *, root: Path | 
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     with data_lock(root, wait=DEFAULT_WAIT if wait is None else wait, what="ghi vào"):
         recover_transactions(root)
-        locs_text, known = _check_locality(root, locality, name, level, province, data_mod)
+        locs_text, _, known = check_locality(root, locality, name, level, province, data_mod)
         folder = root / locality
         mine = [f for f in OWN_FILES[:3] if (folder / f).exists()]
         if mine and not replace:
@@ -259,27 +259,6 @@ def write_extraction(ex: Extraction, path: Path, locality: str, *, root: Path | 
         _stage_and_commit(root, locality, files, locs_text, meta, source_name, raw_bytes if new_source else None,
                           Path(path).name, dry_run, data_mod)
     return result
-
-
-def _check_locality(root: Path, locality: str, name, level, province, data_mod) -> tuple[str, bool]:
-    """(text of localities.csv, whether the locality is known); a new one needs its name, level and province."""
-    locs_path = root / "localities.csv"
-    try:
-        locs_text = locs_path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{locs_path}: không đọc được ({exc.strerror})") from None
-    locs = data_mod.load_localities(root)
-    known = locality in set(locs["id"])
-    if known and any(v is not None for v in (name, level, province)):
-        raise InputError(f"địa phương '{locality}' đã có trong data/localities.csv: bỏ --name/--level/--province")
-    if not known:
-        missing = [o for o, v in (("--name", name), ("--level", level), ("--province", province)) if not v]
-        if missing:
-            raise InputError(f"chưa có địa phương '{locality}' trong data/localities.csv (có: "
-                             f"{', '.join(locs['id'])}); để tạo mới cần {', '.join(missing)}")
-        if level not in data_mod.LEVELS:
-            raise InputError(f"--level '{level}': một trong {', '.join(data_mod.LEVELS)}")
-    return locs_text, known
 
 
 def _taken_ids(folder: Path) -> set[str]:

@@ -51,7 +51,7 @@ def terminal_results(table, term_end: int) -> tuple:
 def table(locality: str = typer.Argument(..., help="mã địa phương, ví dụ muong-ang"),
           format: Format = typer.Option(Format.table, "--format", "-f", help="table | csv | xlsx"),
           output: Path | None = typer.Option(None, "--output", "-o", help="tệp ra (bắt buộc với xlsx)"),
-          year: int | None = typer.Option(None, help="năm của chỉ tiêu (mặc định: cuối nhiệm kỳ)")) -> None:
+          year: int | None = typer.Option(None, help="năm của chỉ tiêu (mặc định: cuối nhiệm kỳ, hoặc năm của biểu đã nhập)")) -> None:
     """Biểu kết quả: chỉ tiêu Nghị quyết, kết quả, tỷ lệ đạt và đánh giá."""
     from chitieu.config import check_output_path
 
@@ -59,19 +59,22 @@ def table(locality: str = typer.Argument(..., help="mã địa phương, ví d�
         check_output_path(output)  # never inside data/, params/, notebooks/ (links followed)
     loc = load_or_fail(locality)
     res = results_table(loc, year=year)
+    shown_year = int(res.attrs.get("year") or year or loc.term_end)  # default: the table's own year
     title = f"Biểu kết quả thực hiện chỉ tiêu Nghị quyết — {loc.name} (nhiệm kỳ {loc.meta['term_start']}–{loc.term_end})"
+    if shown_year != loc.term_end:
+        title += f" — chỉ tiêu năm {shown_year}"
     if res.empty:
-        err.print(f"{loc.name}: chưa có số liệu — tài liệu không có chỉ tiêu Nghị quyết cho năm {year or loc.term_end} "
+        err.print(f"{loc.name}: chưa có số liệu — tài liệu không có chỉ tiêu Nghị quyết cho năm {shown_year} "
                   "(xem mục tiêu đến 2030: chitieu project " + loc.id + ")", markup=False, highlight=False)
     if format is Format.csv:
         write_text(to_csv(res), output, bom=True)
     elif format is Format.xlsx:
         if output is None:
             raise UserError("--format xlsx cần --output TỆP.xlsx")
-        write_xlsx(res, output, title=title, loc=loc, year=year or loc.term_end)
+        write_xlsx(res, output, title=title, loc=loc, year=shown_year)
         err.print(f"Đã ghi {output}", markup=False, highlight=False)
     elif not res.empty:
-        shown, notes = terminal_results(res, year or loc.term_end)
+        shown, notes = terminal_results(res, shown_year)
         print_table(shown, title, notes=notes, optional=("Báo cáo ghi",))
 
 
@@ -137,21 +140,12 @@ def _long_xlsx(frame, output: Path, *, title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from chitieu.report.tables import finish_sheet, save_workbook, set_cell, style_header
+    from chitieu.report.tables import save_workbook, set_cell, write_frame
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Số liệu"
     set_cell(ws, 1, 1, title)
     ws["A1"].font = Font(bold=True, size=13)
-    cols = list(frame.columns)
-    for c, h in enumerate(cols, start=1):
-        set_cell(ws, 2, c, str(h))
-    style_header(ws, 2, len(cols))
-    for r, row in enumerate(frame.itertuples(index=False), start=3):
-        for c, v in enumerate(row, start=1):
-            set_cell(ws, r, c, v)
-    numeric = tuple(i for i, c in enumerate(cols, start=1) if str(frame[c].dtype).startswith(("float", "int", "Int")))
-    finish_sheet(ws, header_row=2, first_row=3, last_row=max(3, len(frame) + 2), ncols=len(cols),
-                 widths=[18] * len(cols), numeric_cols=numeric, freeze="B3")
+    write_frame(ws, frame, header_row=2, widths=18, freeze="B3")
     save_workbook(wb, output)

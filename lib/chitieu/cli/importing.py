@@ -61,9 +61,12 @@ def import_table(
     name: str | None = typer.Option(None, "--name", help="tên địa phương mới, ví dụ 'huyện Mường Ảng'"),
     level: str | None = typer.Option(None, "--level", help="cấp của địa phương mới: tinh, huyen, xa, phuong"),
     province: str | None = typer.Option(None, "--province", help="tỉnh của địa phương mới"),
-    term_start: int = typer.Option(2020, "--term-start", help="năm đầu nhiệm kỳ (địa phương mới)"),
-    term_end: int | None = typer.Option(None, "--term-end", help="năm cuối nhiệm kỳ (mặc định 2025)"),
-    next_term_end: int = typer.Option(2030, "--next-term-end", help="năm của chỉ tiêu nhiệm kỳ sau"),
+    term_start: int | None = typer.Option(None, "--term-start", help="năm đầu nhiệm kỳ (địa phương mới; mặc định: "
+                                          "năm cuối − 5)"),
+    term_end: int | None = typer.Option(None, "--term-end", help="năm cuối nhiệm kỳ (mặc định: nhiệm kỳ 5 năm chứa "
+                                        "năm của biểu, thường 2025)"),
+    next_term_end: int | None = typer.Option(None, "--next-term-end", help="năm của chỉ tiêu nhiệm kỳ sau (mặc "
+                                             "định: năm cuối + 5)"),
     table: int | None = typer.Option(None, "--table", min=1, help="số thứ tự của bảng trong tệp .docx"),
     sheet: str | None = typer.Option(None, "--sheet", help="tên trang tính trong tệp .xlsx"),
     dry_run: bool = typer.Option(False, "--dry-run", help="chỉ đọc và báo cáo, không ghi gì vào data/"),

@@ -7,6 +7,7 @@ import pandas as pd
 import typer
 
 from chitieu.cli._common import Format, UserError, csv_text, err, load_or_fail, print_table, write_text
+from chitieu.analysis.projection import VERDICT_LABELS_VI
 from chitieu.report.sections import progress_display, projection_frame, scenario_frame
 
 app = typer.Typer()
@@ -102,7 +103,7 @@ def _machine(frame: pd.DataFrame, sc: pd.DataFrame) -> pd.DataFrame:
         extra["projected"] = sc["projected"].to_numpy()
         extra["anticipated_pct"] = sc["anticipated_pct"].to_numpy()
         extra["verdict"] = sc["verdict"].to_numpy()
-        extra["verdict_vi"] = sc["verdict"].map({"met": "Đạt", "not_met": "Không đạt"}).to_numpy()
+        extra["verdict_vi"] = sc["verdict"].map(VERDICT_LABELS_VI).to_numpy()
         extra[["lower", "upper"]] = float("nan")
         out = pd.concat([out, extra], ignore_index=True)
     cols = PROJECT_COLUMNS + [c for c in out.columns if c not in PROJECT_COLUMNS]
@@ -121,7 +122,7 @@ def _scenario_display(loc, sc: pd.DataFrame) -> pd.DataFrame:
         "Dự báo": [present.with_unit(present.number(v, min(2, prec.get(i, 2)), missing=""), units.get(i, ""))
                    for v, i in zip(sc["projected"], sc["indicator"])],
         "So mục tiêu %": [present.number(v, 1, missing="") for v in sc["anticipated_pct"]],
-        "Đánh giá": sc["verdict"].map({"met": "Đạt", "not_met": "Không đạt"}).fillna(sc["verdict"]),
+        "Đánh giá": sc["verdict"].map(VERDICT_LABELS_VI).fillna(sc["verdict"]),
     })
 
 

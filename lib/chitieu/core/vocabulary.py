@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = [
     "KINDS", "RATE_KINDS", "SHARE_KINDS", "DIRECTIONS", "COMPARATORS", "STATUSES", "RESULT_STATUSES", "STATUS_RANK",
     "LEVELS", "LEVELS_VI", "VERDICTS", "VERDICT_VI", "FLAG_VI", "BAND_TOLERANCE", "COMPARATOR_WORDS_VI",
-    "DIRECTION_VI", "CONTRADICTING_COMPARATORS", "COMPARATOR_PREFIX_VI",
+    "DIRECTION_VI", "CONTRADICTING_COMPARATORS", "COMPARATOR_PREFIX_VI", "COMPARATOR_CELL_VI", "COMPARATOR_SIGN",
 ]
 
 # --- what an indicator measures (docs/DATA_FORMAT.md, "kinds")
@@ -35,6 +35,10 @@ COMPARATORS = ("=", ">=", ">", "<=", "<")
 COMPARATOR_WORDS_VI = {"=": "", ">=": "từ … trở lên", ">": "trên", "<=": "không quá", "<": "dưới"}
 #: the words written before a number in a sentence ("trên 39 triệu đồng", "từ 5%", "không quá 1,7%")
 COMPARATOR_PREFIX_VI = {"=": "", ">": "trên ", ">=": "từ ", "<": "dưới ", "<=": "không quá "}
+#: the words written before a number in a table cell, short ("trên 39", "≥ 95") — tables and Excel number formats
+COMPARATOR_CELL_VI = {"=": "", ">": "trên ", ">=": "≥ ", "<": "dưới ", "<=": "≤ "}
+#: the bare signs, for compact lists (comparisons between localities, extraction proposals); "~" = about
+COMPARATOR_SIGN = {"=": "", ">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< ", "~": "≈ "}
 #: comparators a direction contradicts: a ceiling (dưới, không quá) on a higher-is-better target, and a floor on a
 #: lower-is-better one — refused wherever targets come in
 CONTRADICTING_COMPARATORS = {"higher": ("<", "<="), "lower": (">", ">=")}

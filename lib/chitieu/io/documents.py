@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover
     def _normalise(text: str) -> str:
         return unicodedata.normalize("NFC", text)
 
-__all__ = ["DocLine", "DocumentText", "read_document", "SUPPORTED", "IMAGE_SUFFIXES", "OcrUnavailable",
+__all__ = ["DocLine", "DocumentText", "read_document", "docx_texts", "SUPPORTED", "IMAGE_SUFFIXES", "OcrUnavailable",
            "ocr_available", "repair_ocr", "looks_ocr_damaged", "INSTALL_OCR"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif")
@@ -47,7 +47,6 @@ SUPPORTED = (".txt", ".text", ".md", ".docx", ".html", ".htm", ".pdf") + IMAGE_S
 INSTALL_OCR = ("cần Tesseract và mô hình tiếng Việt để đọc bản quét (OCR): chạy ./scripts/bootstrap.sh, hoặc "
                "'sudo apt-get install tesseract-ocr tesseract-ocr-vie' (needs the Tesseract OCR engine with its "
                "Vietnamese model)")
-_MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx expanding past this is refused (zip bomb)
 _FRONT_MATTER = re.compile(r"^#\s*(title|url|locality|source|date)\s*:", re.IGNORECASE)
 
 
@@ -142,24 +141,18 @@ def _lines_from_text(text: str) -> list[DocLine]:
     return out
 
 
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as z:
-            total = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path.name}: không mở được tệp .docx ({type(exc).__name__})") from None
-    if total > _MAX_UNZIPPED:
-        raise InputError(f"{path.name}: tệp .docx giải nén ra {total // 2**20} MB — quá lớn, không đọc "
-                         "(refused: expands past 200 MB)")
-
-
-def _read_docx(path: Path) -> list[DocLine]:
+def docx_texts(path: Path, *, split_breaks: bool = True) -> list[str]:
+    """The text of a .docx in document order: one line per paragraph (split at its line breaks unless
+    ``split_breaks`` is false), one per table row with its cells tab-separated (a merged cell once). The zip
+    directory is checked first (:func:`chitieu.io.safe.check_zip`: a zip bomb is refused unread)."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    _check_zip(path)
+    from chitieu.io.safe import check_zip
+
+    check_zip(path)
     try:
         d = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -168,7 +161,8 @@ def _read_docx(path: Path) -> list[DocLine]:
     for block in d.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            texts.extend(Paragraph(block, d).text.split("\n") or [""])
+            text = Paragraph(block, d).text
+            texts.extend((text.split("\n") or [""]) if split_breaks else [text])
         elif tag == "tbl":
             for row in Table(block, d).rows:
                 cells, seen = [], []
@@ -176,7 +170,11 @@ def _read_docx(path: Path) -> list[DocLine]:
                     cells.append("" if seen and seen[-1] is cell._tc else clean_cell(cell.text))
                     seen.append(cell._tc)
                 texts.append("\t".join(cells))
-    return [DocLine(_normalise(t), _normalise(t), None, i) for i, t in enumerate(texts, start=1)]
+    return texts
+
+
+def _read_docx(path: Path) -> list[DocLine]:
+    return [DocLine(_normalise(t), _normalise(t), None, i) for i, t in enumerate(docx_texts(path), start=1)]
 
 
 _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article", "header",

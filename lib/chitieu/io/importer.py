@@ -40,7 +40,7 @@ from chitieu.io.tableparse import ParsedTable, ReviewItem, parse_table, unit_fro
 from chitieu.io.review import read_corrections, review_bytes
 from chitieu.io.text import fold
 
-__all__ = ["ImportResult", "import_table", "INDICATOR_COLUMNS", "VALUE_COLUMNS", "COMPARISON_COLUMNS"]
+__all__ = ["ImportResult", "import_table", "check_locality", "INDICATOR_COLUMNS", "VALUE_COLUMNS", "COMPARISON_COLUMNS"]
 
 INDICATOR_COLUMNS = ["id", "name", "unit", "kind", "direction", "catalogue_code", "group", "source", "note",
                      "direction_source"]
@@ -122,7 +122,7 @@ def _stage_root(root: Path, staging: Path, locs_text: str, loc_id: str, folder: 
 
 def import_table(path: Path, locality: str, *, root: Path | None = None, replace: bool = False,
                  name: str | None = None, level: str | None = None, province: str | None = None,
-                 term_start: int = 2020, term_end: int | None = None, next_term_end: int = 2030,
+                 term_start: int | None = None, term_end: int | None = None, next_term_end: int | None = None,
                  table: int | None = None, sheet: str | None = None, dry_run: bool = False,
                  wait: float | None = DEFAULT_WAIT, progress: Callable[[str], None] | None = None) -> ImportResult:
     """Import the table of ``path`` into ``data/<locality>/`` (see the module docstring). Raises :class:`InputError`
@@ -133,6 +133,9 @@ def import_table(path: Path, locality: str, *, root: Path | None = None, replace
     that another import is running. ``localities.csv``, the locality's folder and the source copy are written as one
     :class:`chitieu.io.safe.FolderTransaction`: all of them or none, even if the process is killed. ``progress``
     receives a line at each step (reading, parsing, checking, writing).
+
+    A new locality's term, when not given, is the five-year term holding the table's own year (:func:`term_of`): a
+    2023 table → 2020–2025, a 2019 plan-year table → 2015–2020; the import's notes say so.
     """
     from chitieu.io import data as data_mod
 
@@ -150,10 +153,29 @@ def import_table(path: Path, locality: str, *, root: Path | None = None, replace
                               dry_run=dry_run, say=say, data_mod=data_mod)
 
 
-def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, replace: bool, name, level, province,
-                   term_start: int, term_end: int | None, next_term_end: int, dry_run: bool, say, data_mod
-                   ) -> ImportResult:
-    """The import proper, holding the lock: data/ is read here, so what is checked is what is replaced."""
+DEFAULT_TERM_END = 2025  # the term the seeds report on (2020–2025)
+
+
+def term_of(year: int, term_start: int | None = None, next_term_end: int | None = None
+            ) -> tuple[int, int, int, str]:
+    """(term start, term end, next term end, a note) of a new locality whose term was not given: the five-year term
+    that holds ``year`` (the table's own year), ending on a multiple of five as the congress terms do.
+
+    >>> term_of(2023)[:3], term_of(2019)[:3], term_of(2020)[:3]
+    ((2020, 2025, 2030), (2015, 2020, 2025), (2015, 2020, 2025))
+    """
+    end = -(-int(year) // 5) * 5
+    start = term_start if term_start is not None else end - 5
+    nxt = next_term_end if next_term_end is not None else end + 5
+    note = (f"nhiệm kỳ {start}–{end}: suy từ năm của biểu ({year}); nếu khác, nhập lại với --term-start/--term-end "
+            "(term inferred from the table's year)")
+    return start, end, nxt, note
+
+
+def check_locality(root: Path, locality: str, name, level, province, data_mod, *, exists_hint: str = ""
+                   ) -> tuple[str, pd.DataFrame, bool]:
+    """(the text of localities.csv, its frame, whether ``locality`` is in it) — for a writer into ``data/``, holding
+    the lock. A known locality must not be given --name/--level/--province; a new one needs all three."""
     locs_path = root / "localities.csv"
     try:
         locs_text = locs_path.read_text(encoding="utf-8-sig")
@@ -161,21 +183,32 @@ def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, r
         raise InputError(f"{locs_path}: không đọc được ({exc.strerror})") from None
     locs = data_mod.load_localities(root)
     known = locality in set(locs["id"])
-    if known:
-        meta = locs.set_index("id").loc[locality]
-        term_end = term_end or int(meta["term_end"])
-        if any(v is not None for v in (name, level, province)):
-            raise InputError(f"địa phương '{locality}' đã có trong data/localities.csv: bỏ --name/--level/--province "
-                             "(nếu một lần nhập khác vừa tạo địa phương này, số liệu của lần đó được giữ nguyên; "
-                             "thêm --replace để thay) (the locality exists: another import may have just created it)")
-    else:
+    if known and any(v is not None for v in (name, level, province)):
+        raise InputError(f"địa phương '{locality}' đã có trong data/localities.csv: bỏ --name/--level/--province"
+                         + exists_hint)
+    if not known:
         missing = [opt for opt, v in (("--name", name), ("--level", level), ("--province", province)) if not v]
         if missing:
             raise InputError(f"chưa có địa phương '{locality}' trong data/localities.csv (có: {', '.join(locs['id'])}); "
                              f"để tạo mới cần {', '.join(missing)}")
         if level not in data_mod.LEVELS:
             raise InputError(f"--level '{level}': một trong {', '.join(data_mod.LEVELS)}")
-        term_end = term_end or 2025
+    return locs_text, locs, known
+
+
+def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, replace: bool, name, level, province,
+                   term_start: int | None, term_end: int | None, next_term_end: int | None, dry_run: bool, say,
+                   data_mod
+                   ) -> ImportResult:
+    """The import proper, holding the lock: data/ is read here, so what is checked is what is replaced."""
+    locs_text, locs, known = check_locality(
+        root, locality, name, level, province, data_mod,
+        exists_hint=" (nếu một lần nhập khác vừa tạo địa phương này, số liệu của lần đó được giữ nguyên; thêm --replace "
+                    "để thay) (the locality exists: another import may have just created it)")
+    if known:
+        term_end = term_end or int(locs.set_index("id").loc[locality, "term_end"])
+    term_given = known or term_end is not None
+    term_end = term_end or DEFAULT_TERM_END
     folder = root / locality
     owned = ("indicators.csv", "values.csv", "comparisons.csv")
     if folder.exists() and any((folder / f).exists() for f in owned) and not replace:
@@ -195,10 +228,22 @@ def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, r
     parsed = parse_table(src.rows, term_end=term_end, file_label=path.name, lines=src.lines, source_name=source_name,
                          catalogue=data_mod.load_catalogue(root), existing_ids=existing_ids, native=src.native,
                          corrections=corrections)
+    term_note = None
+    if not term_given:
+        term_start, term_end, next_term_end, term_note = term_of(parsed.year, term_start, next_term_end)
+        if term_end == DEFAULT_TERM_END:
+            term_note = None  # the usual term: nothing to say
+        else:  # the table is about another term: read again against its end
+            parsed = parse_table(src.rows, term_end=term_end, file_label=path.name, lines=src.lines,
+                                 source_name=source_name, catalogue=data_mod.load_catalogue(root),
+                                 existing_ids=existing_ids, native=src.native, corrections=corrections)
+    elif not known:
+        term_start = term_end - 5 if term_start is None else term_start
+        next_term_end = term_end + 5 if next_term_end is None else next_term_end
     result = ImportResult(locality, folder, source_name, len(parsed.indicators), len(parsed.values),
                           len(parsed.comparisons), parsed.review, path.name, added_locality=not known,
                           replaced=folder.exists() and any((folder / f).exists() for f in owned), dry_run=dry_run,
-                          notes=list(src.notes), columns=parsed.columns)
+                          notes=list(src.notes) + ([term_note] if term_note else []), columns=parsed.columns)
     files = {
         "indicators.csv": _csv_bytes(parsed.indicators, INDICATOR_COLUMNS),
         "values.csv": _csv_bytes(parsed.values, VALUE_COLUMNS),

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "paragraphs", "clauses", "is_footnote", "FOOTNOTE_MARKS", "TERMINAL"]
+__all__ = ["Paragraph", "paragraphs", "clauses", "split_outside_parentheses", "tab_blocks", "is_footnote", "FOOTNOTE_MARKS",
+           "TERMINAL"]
 
 #: superscript digits and parentheses: footnote marks glued to numbers or opening a footnote line
 FOOTNOTE_MARKS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"
@@ -69,15 +70,36 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
     return out
 
 
-def clauses(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the clauses of a paragraph: split at ';' and at sentence ends, not inside parentheses."""
+def split_outside_parentheses(text: str, boundary: str | re.Pattern) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank pieces of ``text`` cut after each match of ``boundary`` that is not inside
+    parentheses."""
     depth, depth_at = 0, []
     for ch in text:
         depth_at.append(depth)
         depth = depth + 1 if ch == "(" else max(0, depth - 1) if ch == ")" else depth
     bounds = [0]
-    for m in re.finditer(r";|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ(*0-9])", text):
+    for m in re.finditer(boundary, text):
         if depth_at[m.start()] == 0:
             bounds.append(m.end())
     bounds.append(len(text))
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a paragraph: split at ';' and at sentence ends, not inside parentheses."""
+    return split_outside_parentheses(text, r";|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ(*0-9])")
+
+
+def tab_blocks(lines: list[str], *, min_cells: int = 1) -> list[list[int]]:
+    """The tables of a text: runs of lines (numbered from 1) holding a tab (and at least ``min_cells`` non-empty
+    cells); a blank line does not end a run, a line of text does."""
+    blocks, block = [], []
+    for no, line in enumerate(lines, start=1):
+        if "\t" in line and sum(1 for c in line.split("\t") if c.strip()) >= min_cells:
+            block.append(no)
+        elif line.strip() and block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return blocks

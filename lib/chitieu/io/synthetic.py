@@ -15,7 +15,7 @@ from pathlib import Path
 from chitieu.config import data_dir
 from chitieu.core.numfmt import format_vi
 
-__all__ = ["make_synthetic_data", "SYNTHETIC_SOURCE"]
+__all__ = ["make_synthetic_data", "SYNTHETIC_SOURCE", "text_pdf"]
 
 SYNTHETIC_SOURCE = "900_0000000000000000.txt"
 
@@ -83,3 +83,34 @@ def make_synthetic_data(dest: Path, n: int, *, template: str = "muong-ang", root
         w = csv.DictWriter(fh, fieldnames=list(loc_rows[0].keys()))
         w.writerows(loc_rows)
     return ids
+
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian's fonts-dejavu-core (Vietnamese glyphs)
+
+
+def text_pdf(lines: list[str], out: Path, *, per_page: int = 40, size: float = 9.0, leading: float = 18,
+             top: float = 800, left: float = 30) -> Path:
+    """Write a SYNTHETIC PDF with a real text layer (a TrueType font embedded by pdfium), ``per_page`` lines a
+    page — for tests and benchmarks of reading PDFs."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument.new()
+    data = Path(FONT).read_bytes()
+    buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+    font = raw.FPDFText_LoadFont(pdf.raw, buf, len(data), raw.FPDF_FONT_TRUETYPE, True)
+    for start in range(0, len(lines), per_page):
+        page = pdf.new_page(595, 842)
+        y = top
+        for line in lines[start:start + per_page]:
+            obj = raw.FPDFPageObj_CreateTextObj(pdf.raw, font, size)
+            ws = ctypes.create_string_buffer((line + "\x00").encode("utf-16-le"))
+            raw.FPDFText_SetText(obj, ctypes.cast(ws, ctypes.POINTER(raw.FPDF_WCHAR)))
+            raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, left, y)
+            raw.FPDFPage_InsertObject(page.raw, obj)
+            y -= leading
+        raw.FPDFPage_GenerateContent(page.raw)
+    pdf.save(str(out))
+    return out

@@ -37,7 +37,7 @@ import pandas as pd
 from chitieu.config import data_dir
 from chitieu.core.engine import pick_latest, status_rank
 from chitieu.core.numfmt import decimals_of, format_vi
-from chitieu.core.vocabulary import RESULT_STATUSES
+from chitieu.core.vocabulary import COMPARATOR_PREFIX_VI, RESULT_STATUSES
 from chitieu.io.quantity import parse
 from chitieu.report import present
 
@@ -51,7 +51,6 @@ VERDICT_HEADINGS = {
     "review": "Các chỉ tiêu cần rà soát số liệu trước khi đánh giá",
     "unknown": "Chưa có số liệu",
 }
-_COMP_WORD = {">": "trên ", ">=": "từ ", "<": "dưới ", "<=": "không quá ", "=": "", "": ""}
 _MARGIN_BOUND = {">": "trên ", ">=": "ít nhất ", "<": "dưới ", "<=": "không quá "}
 
 
@@ -112,7 +111,7 @@ def sentence(row, *, term_end: int | None = None) -> str | None:
     verb = {"estimate": "ước đạt", "actual": "đạt", "derived": "ước tính đạt"}.get(status, "đạt")
     year = get("actual_year")
     year_txt = f" (năm {int(year)})" if _isnum(year) and term_end and int(year) != term_end else ""
-    value = _with_unit(_COMP_WORD.get(a_comp, "") + _num(actual), unit)
+    value = _with_unit(COMPARATOR_PREFIX_VI.get(a_comp, "") + _num(actual), unit)
     decimals = int(get("decimals", 0) or 0)
     ratio = get("ratio_pct")
     ratio_txt = f"{format_vi(float(ratio), decimals)}%" if _isnum(ratio) else ""
@@ -124,7 +123,7 @@ def sentence(row, *, term_end: int | None = None) -> str | None:
     direction = get("direction", "higher")
     margin = get("margin")
     margin = float(margin) if _isnum(margin) else actual - target
-    target_txt = _with_unit(_COMP_WORD.get(t_comp, "") + _num(target), unit)
+    target_txt = _with_unit(COMPARATOR_PREFIX_VI.get(t_comp, "") + _num(target), unit)
     head = f"{name} {verb} {value}{year_txt}"
     if direction == "lower":
         # the report's ratio misleads when lower is better: given as the report's, then the verdict said right
@@ -618,7 +617,7 @@ def fill_template(template: Path, loc, *, root: Path | None = None, table: pd.Da
                    f"'{ind}' chưa có số liệu kỳ {rec['period']}")
             missing.append({"line": line_no, "context": rec["raw"], "reason": f"chưa có số liệu ({why})"})
             continue
-        text = _COMP_WORD.get(value["comparator"], "") + _num(float(value["value"]))
+        text = COMPARATOR_PREFIX_VI.get(value["comparator"], "") + _num(float(value["value"]))
         cur = lines[line_no - 1]
         pos = cur.find(rec["raw"]) + rec["raw"].index(_PLACE)
         lines[line_no - 1] = cur[:pos] + text + cur[pos + 1:]

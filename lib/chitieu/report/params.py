@@ -43,7 +43,8 @@ class ReportParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     locality: str = Field(max_length=60)
-    year: int = Field(2025, ge=2000, le=2100, description="năm cuối nhiệm kỳ đánh giá")
+    year: int | None = Field(None, ge=2000, le=2100,
+                             description="năm của chỉ tiêu (trống: cuối nhiệm kỳ, hoặc năm của biểu đã nhập)")
     horizon: int = Field(2030, ge=2000, le=2100, description="năm mục tiêu dự báo")
     language: Literal["vi"] = "vi"  # labels are Vietnamese; no English report exists yet, so "en" is refused
     scenarios: list[ScenarioParam] = Field(default_factory=list, max_length=10)
@@ -58,7 +59,7 @@ class ReportParams(BaseModel):
 
     def notebook_parameters(self) -> dict:
         """Plain JSON values, keyed by the names of the notebook's parameters cell."""
-        return {"locality": self.locality, "year": int(self.year), "horizon": int(self.horizon),
+        return {"locality": self.locality, "year": None if self.year is None else int(self.year), "horizon": int(self.horizon),
                 "language": self.language,
                 "scenarios": [s.model_dump(exclude_none=True) for s in self.scenarios]}
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from chitieu.core.numfmt import decimals_of, format_vi, is_missing, round_half_up
-from chitieu.core.vocabulary import FLAG_VI, VERDICT_VI
+from chitieu.core.vocabulary import COMPARATOR_CELL_VI, FLAG_VI, VERDICT_VI
 
 __all__ = [
     "MISSING", "has_number", "VERDICT_ORDER", "VERDICT_COLORS", "VERDICT_TEXT_COLORS", "VERDICT_LABELS", "CATEGORY_COLORS",
@@ -151,7 +151,6 @@ def with_unit(text: str, unit: str | None) -> str:
 
 
 #: comparators as a table cell writes them (``trên 39``, ``≥ 130``) and as a sentence does (``từ 130 trở lên``)
-_BOUND_CELL = {">": "trên ", "<": "dưới ", ">=": "≥ ", "<=": "≤ ", "=": "", "": ""}
 
 
 def bound(x, comparator: str | None = "=", decimals: int | None = None, *, unit: str | None = "",
@@ -164,7 +163,7 @@ def bound(x, comparator: str | None = "=", decimals: int | None = None, *, unit:
     text = number(x, decimals, missing=missing)
     if text == missing:
         return text
-    return with_unit(_BOUND_CELL.get(comparator or "=", "") + text, unit)
+    return with_unit(COMPARATOR_CELL_VI.get(comparator or "=", "") + text, unit)
 
 
 def bound_words(x, comparator: str | None = "=", decimals: int | None = None, *, unit: str | None = "") -> str:

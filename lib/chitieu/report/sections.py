@@ -267,6 +267,14 @@ def fmt(x, decimals=None) -> str:
     return present.number(x, decimals)
 
 
+def report_title(loc: Locality, table: pd.DataFrame) -> str:
+    """The report's heading: the locality and its term, and the year of the targets when it is not the term's end
+    (an imported plan-year table shows its own year)."""
+    title = f"{loc.name} — nhiệm kỳ {loc.meta['term_start']}–{loc.term_end}"
+    shown = table.attrs.get("year")
+    return title if not shown or int(shown) == loc.term_end else f"{title} — chỉ tiêu năm {int(shown)}"
+
+
 def heading(text: str, level: int = 2) -> str:
     """An escaped HTML heading (locality names come from data)."""
     level = min(max(int(level), 1), 6)
@@ -445,12 +453,14 @@ def _long_path(path: pd.DataFrame) -> pd.DataFrame:
 def scenario_html(loc: Locality, what_if: pd.DataFrame) -> str:
     """Section 5: each scenario's projection in the indicator's precision and unit, its share of the target and
     the verdict (the required pace reaches the target by construction)."""
+    from chitieu.analysis.projection import VERDICT_LABELS_VI
+
     if what_if.empty:
         return paragraph("Chưa có chỉ tiêu nào có đủ số liệu để chạy kịch bản.")
     names = dict(zip(loc.indicators["id"], loc.indicators["name"]))
     units = dict(zip(loc.indicators["id"], loc.indicators["unit"]))
     prec = present.indicator_decimals(loc)
-    labels = {"met": "Đạt", "not_met": "Không đạt"}
+    labels = VERDICT_LABELS_VI
     codes = {"met": "met", "not_met": "not_met"}
     rows = []
     for r in what_if.itertuples(index=False):

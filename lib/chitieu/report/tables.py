@@ -13,15 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from chitieu.core.vocabulary import COMPARATOR_CELL_VI
 from chitieu.io.safe import atomic_write_bytes, spreadsheet_text
 from chitieu.report import present
 
 __all__ = ["CSV_COLUMNS", "LABELS_VI", "display_frame", "to_csv", "write_xlsx", "save_workbook", "xlsx_number_format",
-           "set_cell", "style_header", "finish_sheet", "verdict_fill", "write_progress_xlsx"]
+           "set_cell", "style_header", "finish_sheet", "write_frame", "verdict_fill", "write_progress_xlsx"]
 
-CSV_COLUMNS = ["indicator", "name", "unit", "kind", "direction", "target_comparator", "target", "actual_comparator",
-               "actual", "actual_year", "actual_status", "ratio_pct", "ratio_exact", "published_ratio_pct", "verdict",
-               "verdict_vi", "margin", "flags", "source", "actual_source"]
+CSV_COLUMNS = ["indicator", "name", "unit", "kind", "direction", "target_comparator", "target", "target_high",
+               "target_raw", "actual_comparator", "actual", "actual_raw", "actual_year", "actual_status", "ratio_pct",
+               "ratio_exact", "ratio_other_pct", "published_ratio_pct", "published_raw", "verdict", "verdict_vi",
+               "verdict_computed", "needs_review", "review", "margin", "flags", "source", "actual_source"]
 LABELS_VI = {
     "name": "Chỉ tiêu", "unit": "Đơn vị", "target": "Nghị quyết", "actual": "Kết quả", "actual_year": "Năm",
     "ratio_pct": "Tỷ lệ đạt (%)", "published_ratio_pct": "Báo cáo ghi (%)", "verdict_vi": "Đánh giá",
@@ -46,10 +48,9 @@ def display_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(table: pd.DataFrame) -> str:
-    """Machine CSV (dot decimals, codes) with the documented columns, the Vietnamese verdict beside its code (and
-    ``review`` when the table has it); text cells formula-safe."""
-    cols = CSV_COLUMNS + (["review"] if "review" in table.columns else [])
-    frame = table.reindex(columns=cols).copy()
+    """Machine CSV (dot decimals, codes) with the documented columns: the raw strings as printed, the flags and the
+    review reasons beside every number, the Vietnamese verdict beside its code; text cells formula-safe."""
+    frame = table.reindex(columns=CSV_COLUMNS).copy()
     frame["actual_year"] = frame["actual_year"].astype("Int64")
     if not table.empty:
         frame["verdict_vi"] = [present.verdict_label(present.display_verdict(r)) for _, r in table.iterrows()]
@@ -64,14 +65,13 @@ def to_csv(table: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------------------------
 
 _HEADER_FILL = "D9E1F2"
-_BOUND_FORMAT = {">": "trên ", "<": "dưới ", ">=": "≥ ", "<=": "≤ "}
 
 
 def xlsx_number_format(decimals: int = 0, comparator: str | None = None, suffix: str = "") -> str:
     """An Excel number format for ``decimals`` places, with a bound written inside it (the cell stays a number:
     ``"trên "#,##0`` shows 39 as ``trên 39``) and an optional suffix (``%``)."""
     body = "#,##0" + ("." + "0" * int(decimals) if decimals and decimals > 0 else "")
-    prefix = _BOUND_FORMAT.get(comparator or "", "")
+    prefix = COMPARATOR_CELL_VI.get(comparator or "", "")
     text = (f'"{prefix}"' if prefix else "") + body + (f'"{suffix}"' if suffix else "")
     return text
 
@@ -109,6 +109,22 @@ def style_header(ws, row: int, ncols: int, *, first_col: int = 1) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
         cell.border = _border()
+
+
+def write_frame(ws, frame: pd.DataFrame, *, header_row: int, widths: int = 16, freeze: str | None = None) -> None:
+    """A plain frame as a finished sheet from ``header_row`` down: its column names as the header, one row per
+    record (numbers stay numbers, text formula-safe), numeric columns right-aligned."""
+    cols = list(frame.columns)
+    for c, h in enumerate(cols, start=1):
+        set_cell(ws, header_row, c, str(h))
+    style_header(ws, header_row, len(cols))
+    for r, rec in enumerate(frame.itertuples(index=False), start=header_row + 1):
+        for c, v in enumerate(rec, start=1):
+            set_cell(ws, r, c, v)
+    numeric = tuple(i for i, c in enumerate(cols, start=1) if str(frame[c].dtype).startswith(("float", "int", "Int")))
+    first = header_row + 1
+    finish_sheet(ws, header_row=header_row, first_row=first, last_row=max(first, header_row + len(frame)),
+                 ncols=len(cols), widths=[widths] * len(cols), numeric_cols=numeric, freeze=freeze)
 
 
 def verdict_fill(cell, code: str, *, colors: dict | None = None, text_colors: dict | None = None) -> None:
@@ -359,15 +375,7 @@ def write_progress_xlsx(progress: pd.DataFrame, machine: pd.DataFrame, loc, path
         "tốc độ); thấp nhất/cao nhất: khoảng giữa các phương pháp. Nhịp cần: nhịp mỗi năm từ giá trị gần nhất để "
         f"vừa đạt mục tiêu {horizon}. Mọi phương pháp: trang «Các phương pháp»."])
     ws2 = wb.create_sheet("Các phương pháp")
-    cols = list(machine.columns)
-    for c, h in enumerate(cols, start=1):
-        set_cell(ws2, 1, c, str(h))
-    style_header(ws2, 1, len(cols))
-    for r_i, rec in enumerate(machine.itertuples(index=False), start=2):
-        for c, v in enumerate(rec, start=1):
-            set_cell(ws2, r_i, c, v)
-    finish_sheet(ws2, header_row=1, first_row=2, last_row=max(2, len(machine) + 1), ncols=len(cols),
-                 widths=[16] * len(cols), freeze="C2")
+    write_frame(ws2, machine, header_row=1, widths=16, freeze="C2")
     save_workbook(wb, path)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from chitieu.analysis.audit.checks import Checker, Claim
 from chitieu.analysis.audit.reading import _NQ_REF, _PLAN_REF, Document, _numbers, _year_marks
 from chitieu.errors import InputError
-from chitieu.io.sentences import Paragraph, paragraphs
+from chitieu.io.sentences import Paragraph, paragraphs, tab_blocks
 from chitieu.io.sentences import clauses as split_clauses
 from chitieu.io.tableparse import parse_table
 from chitieu.io.text import clean_cell
@@ -113,15 +113,7 @@ class ClaimFinder:
     def tables(self) -> None:
         """Each row of a tab-separated table in the document, read by the importer's table parser."""
         lines = self.doc.lines
-        blocks, block = [], []
-        for no, line in enumerate(lines, start=1):
-            if "\t" in line:
-                block.append(no)
-            elif line.strip() and block:
-                blocks.append(block)
-                block = []
-        if block:
-            blocks.append(block)
+        blocks = tab_blocks(lines)
         for block in blocks:
             rows = [[clean_cell(c) for c in lines[no - 1].split("\t")] for no in block]
             try:

@@ -18,7 +18,7 @@ from chitieu.errors import InputError
 from chitieu.io.quantity import parse
 from chitieu.io.sentences import FOOTNOTE_MARKS
 from chitieu.analysis.audit.matching import _words
-from chitieu.io.text import clean_cell, fold, read_text_file
+from chitieu.io.text import fold, read_text_file
 
 __all__ = ["Document", "read_document", "Num", "known_source"]
 
@@ -40,30 +40,9 @@ def read_document(path: Path) -> Document:
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: tệp rỗng (empty file)")
     if suffix == ".docx":
-        # deliberately lazy: python-docx (and lxml) load only when a .docx is read
-        import zipfile
+        from chitieu.io.documents import docx_texts  # python-docx (and lxml) load only when a .docx is read
 
-        import docx
-        from docx.opc.exceptions import PackageNotFoundError
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-
-        try:
-            d = docx.Document(str(path))
-        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise InputError(f"{path.name}: không mở được tệp .docx ({type(exc).__name__})") from None
-        lines: list[str] = []
-        for block in d.element.body.iterchildren():
-            tag = block.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.append(unicodedata.normalize("NFC", Paragraph(block, d).text))
-            elif tag == "tbl":
-                for row in Table(block, d).rows:
-                    cells, seen = [], []
-                    for cell in row.cells:
-                        cells.append("" if seen and seen[-1] is cell._tc else clean_cell(cell.text))
-                        seen.append(cell._tc)
-                    lines.append("\t".join(cells))
+        lines = [unicodedata.normalize("NFC", t) for t in docx_texts(path, split_breaks=False)]
         if not any(line.strip() for line in lines):
             raise InputError(f"{path.name}: tệp .docx không có chữ nào (no text)")
         return Document(lines, path.name, "docx")
