@@ -230,12 +230,26 @@ def main() -> None:
         only_naive = sorted(set().union(*(naive_sets[loc] - batch_sets[loc] for loc in ids)))
         result["artefacts"] = {"same_per_locality_files": same, "only_batch": only_batch, "only_naive": only_naive,
                                "per_locality_files": len(next(iter(batch_sets.values())))}
-    # no output lost: every locality of every batch has every artefact of a complete report
-    expected = per_locality_artefacts(batch_out[(largest, w_big)], ids_all[:1])[ids_all[0]]
-    lost = {str(k): [loc for loc, files in per_locality_artefacts(out, ids_all[:k[0]]).items() if files != expected]
-            for k, out in batch_out.items()}
-    result["outputs_complete"] = all(not v for v in lost.values()) and all(
-        len(per_locality_artefacts(out, ids_all[:k[0]])) == k[0] for k, out in batch_out.items())
+    # no output lost: every locality of every batch has the report, the Excel table, and a PNG and an SVG of every
+    # chart its notebook drew; and the same files as in the largest batch
+    def complete(folder: Path, loc: str) -> bool:
+        d = folder / loc
+        try:
+            nb = json.loads((d / "report.ipynb").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        charts = {o.get("metadata", {}).get("chitieu_chart") for c in nb.get("cells", []) for o in c.get("outputs", [])}
+        charts.discard(None)
+        need = {"report.ipynb", "report.html", "bieu-ket-qua.xlsx", "records.json"}
+        need |= {f"charts/{c}.{fmt}" for c in charts for fmt in ("png", "svg")}
+        have = {str(p.relative_to(d)) for p in d.rglob("*") if p.is_file()}
+        return bool(charts) and need <= have
+
+    reference = per_locality_artefacts(batch_out[(largest, w_big)], ids_all[:largest])
+    incomplete = sorted(f"{k[0]}x{k[1]}:{loc}" for k, out in batch_out.items() for loc in ids_all[:k[0]]
+                        if not complete(out, loc) or per_locality_artefacts(out, [loc]).get(loc) != reference[loc])
+    result["outputs_complete"] = not incomplete
+    result["outputs_incomplete"] = incomplete[:20]
     # the table: ratios side by side, with the naive per-locality cost for the same size
     if result["naive"]:
         per1, per2 = result["naive"]["per_locality_one_at_a_time_s"], result["naive"]["per_locality_two_at_a_time_s"]

@@ -77,6 +77,12 @@ def test_docx_round_trip_gives_the_same_ratios(tmp_path, data_copy):
     assert res.returncode == 0, res.stderr
     assert "Cần rà soát" in res.stdout and "dòng thiếu ô STT" in res.stdout  # line 844 is shifted one cell left
     assert tree_digest(DATA) == before  # only the copy was written
+    # the terminal lists the doubtful cells in the review file's order (most consequential first)
+    review = list(csv.DictReader(io.StringIO((data_copy / "muong-ang-docx" / "review.csv").read_text("utf-8-sig"))))
+    listed = [line for line in res.stdout.split("Cần rà soát", 1)[1].splitlines()[1:] if line.startswith("  [")]
+    assert len(listed) == len(review) >= 1
+    assert [f"dòng {r['line']}" in line for r, line in zip(review, listed)] == [True] * len(review)
+    assert [int(r["impact"]) for r in review] == sorted((int(r["impact"]) for r in review), reverse=True)
 
     imported = table_csv("muong-ang-docx", data_copy)
     # the reference: what `chitieu table muong-ang --format csv` prints (same function, called in process)

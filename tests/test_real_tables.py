@@ -105,3 +105,13 @@ def test_a_plan_year_table_names_its_year_everywhere(data_copy, tmp_path, monkey
     assert out.returncode == 0, out.stderr
     cells = [c for row in load_workbook(xlsx).active.iter_rows(max_row=2, values_only=True) for c in row if c]
     assert any("2019" in str(c) for c in cells), cells
+    # the report's Excel sheet (written on the report's kernel after the notebook, year left to the table) too
+    from types import SimpleNamespace
+
+    from chitieu.report.runner import XLSX_CELL
+
+    report_xlsx = tmp_path / "bieu-ket-qua.xlsx"
+    ns = {"loc": loc, "table": table, "year": None, "locality": loc_id}
+    exec(XLSX_CELL.format(path=str(report_xlsx)), {"get_ipython": lambda: SimpleNamespace(user_ns=ns)})
+    title = load_workbook(report_xlsx).active["A1"].value
+    assert title.endswith("nhiệm kỳ 2015–2020 — chỉ tiêu năm 2019"), title

@@ -14,6 +14,7 @@ from chitieu.errors import DataError
 from chitieu.io import data as data_mod
 from chitieu.io.safe import atomic_write_bytes
 from chitieu.report import present
+from chitieu.report.sections import results_title
 from chitieu.report.tables import own_file, to_csv, write_xlsx
 
 app = typer.Typer()
@@ -60,9 +61,7 @@ def table(locality: str = typer.Argument(..., help="mã địa phương, ví d�
     loc = load_or_fail(locality)
     res = results_table(loc, year=year)
     shown_year = int(res.attrs.get("year") or year or loc.term_end)  # default: the table's own year
-    title = f"Biểu kết quả thực hiện chỉ tiêu Nghị quyết — {loc.name} (nhiệm kỳ {loc.meta['term_start']}–{loc.term_end})"
-    if shown_year != loc.term_end:
-        title += f" — chỉ tiêu năm {shown_year}"
+    title = results_title(loc, res)
     if res.empty:
         err.print(f"{loc.name}: chưa có số liệu — tài liệu không có chỉ tiêu Nghị quyết cho năm {shown_year} "
                   "(xem mục tiêu đến 2030: chitieu project " + loc.id + ")", markup=False, highlight=False)

@@ -249,10 +249,10 @@ def _import_one(file: Path, locality: str, options: dict, *, dry_run: bool, stri
     if review:
         kinds = {"unread": "không đọc được", "skipped": "bỏ qua", "guess": "đoán"}
         counts = "; ".join(f"{sum(1 for r in review if r.kind == k)} {v}" for k, v in kinds.items())
-        _echo(f"\nCần rà soát {len(review)} ô ({counts}):")
-        order = {"unread": 0, "skipped": 1, "guess": 2}
-        for r in sorted(review, key=lambda r: (order[r.kind], r.row)):
-            _echo("  " + r.describe(result.file_label))
+        _echo(f"\nCần rà soát {len(review)} ô ({counts}), ô ảnh hưởng nhiều nhất trước (thứ tự của review.csv):")
+        marks = {3: "đổi đánh giá", 2: "lệch tỷ lệ ≥ 5 điểm"}
+        for r in review:  # the parser's ranking, the review file's order
+            _echo("  " + r.describe(result.file_label) + (f" [{marks[r.impact]}]" if r.impact in marks else ""))
     else:
         _echo("Không có ô nào phải đoán.")
     if dry_run:

@@ -135,8 +135,14 @@ class ChartPage:
                                    "to start for image export (run scripts/bootstrap.sh, check BROWSER_PATH)") from exc
 
     async def _open(self, browser_path: str, url: str) -> None:
+        import logging
+
         import choreographer as choreo
 
+        # its watchdog warns "Wait expired, Browser is being closed by watchdog." when the browser ends before the
+        # page is closed: on a stopped run (Ctrl-C reaches the browser first) that is expected, and a real failure
+        # of the browser surfaces as the export's own error
+        logging.getLogger("choreographer.browser_async").setLevel(logging.ERROR)
         browser = choreo.Browser(path=browser_path, headless=True, tmp_dir=str(self._folder))
         self._browser = browser
         await browser.open()

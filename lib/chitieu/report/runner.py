@@ -582,13 +582,15 @@ XLSX_CELL = """\
 def _chitieu_xlsx(path):
     from chitieu.analysis.achievement import results_table
     from chitieu.io.data import Locality, load_locality
+    from chitieu.report.sections import results_title
     from chitieu.report.tables import write_xlsx
     ns = get_ipython().user_ns
     loc, table, year = ns.get("loc"), ns.get("table"), ns.get("year")
-    if not isinstance(loc, Locality) or loc.id != ns.get("locality") or getattr(table, "attrs", {{}}).get("year") != year:
+    if (not isinstance(loc, Locality) or loc.id != ns.get("locality") or not hasattr(table, "attrs")
+            or (year is not None and table.attrs.get("year") != year)):
         loc = load_locality(ns["locality"])
         table = results_table(loc, year=year)
-    write_xlsx(table, path, title=f"Biểu kết quả — {{loc.name}}", loc=loc, year=year or loc.term_end)
+    write_xlsx(table, path, title=results_title(loc, table), loc=loc, year=table.attrs.get("year") or year)
 _chitieu_xlsx({path!r})
 del _chitieu_xlsx
 """
@@ -805,6 +807,30 @@ class RunTemp:
             self._fd = None
 
 
+_PROCESS_TEMP: RunTemp | None = None
+
+
+def _process_temp_dir() -> None:
+    """Make multiprocessing's own temporary folder (``pymp-*``, the fork server's socket) inside a locked folder of
+    this process, ``$TMPDIR/chitieu-run-<pid>-<token>/``: a process killed with SIGKILL cannot remove its
+    ``pymp-*`` folder, and a bare one in ``$TMPDIR`` would stay for ever; inside the locked folder, the next run's
+    sweep removes it with the rest. Removed at exit, after multiprocessing's own clean-up."""
+    global _PROCESS_TEMP
+    from multiprocessing import process, util
+
+    if _PROCESS_TEMP is not None or process.current_process()._config.get("tempdir") is not None:
+        return
+    holder = RunTemp()
+    cached = tempfile.tempdir
+    tempfile.tempdir = str(holder.path)
+    try:
+        util.get_temp_dir()
+    finally:
+        tempfile.tempdir = cached
+    util.Finalize(None, holder.close, exitpriority=-101)  # after multiprocessing removes pymp-* (priority -100)
+    _PROCESS_TEMP = holder
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -933,9 +959,8 @@ def run_batch(params: list[ReportParams], out_dir: Path, *, workers: int = 1, ex
         if progress:
             progress(r)
 
-    from multiprocessing import util
-
-    util.get_temp_dir()  # multiprocessing's own folder (the fork server's socket): made now, outside the run's
+    _process_temp_dir()  # multiprocessing's own folder (the fork server's socket): outside the run's, it serves
+    # every run of this process
     before = {p.pid for p in _descendants()}  # processes that are not this run's
     with RunTemp() as run, _stop_on_signals():
         from chitieu.io.safe import temp_sibling

@@ -275,6 +275,11 @@ def report_title(loc: Locality, table: pd.DataFrame) -> str:
     return title if not shown or int(shown) == loc.term_end else f"{title} — chỉ tiêu năm {int(shown)}"
 
 
+def results_title(loc: Locality, table: pd.DataFrame) -> str:
+    """The title of the results table (terminal and Excel): the report's heading after the table's name."""
+    return f"Biểu kết quả thực hiện chỉ tiêu Nghị quyết — {report_title(loc, table)}"
+
+
 def heading(text: str, level: int = 2) -> str:
     """An escaped HTML heading (locality names come from data)."""
     level = min(max(int(level), 1), 6)
