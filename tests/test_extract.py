@@ -66,6 +66,38 @@ def test_fall_is_negative_level_after_giam_con_is_not():
     assert all(p.status == "actual" for p in ps)
 
 
+def test_per_year_or_over_the_span_is_read_from_the_sentence_not_from_the_name():
+    """Forms met on fresh news accounts of 2025 commune congresses (sentences written here in their wording): the
+    "bình quân" of "thu nhập bình quân" is not a per-year cue, so a total growth to 2030 is not a pace per year; a
+    count "hằng năm" is per year, not a total over the term; a unit followed by "…" is still a unit."""
+    ps = one("Nhiệm kỳ 2025-2030 đề ra các chỉ tiêu: thu nhập bình quân đầu người trên địa bàn đến năm 2030 so với "
+             "năm 2025 tăng 31,6%; tỷ lệ hộ nghèo giảm bình quân mỗi năm 2,1%.")
+    assert [(p.base_value, p.kind, p.per_year) for p in ps] == [(31.6, "rate", False),
+                                                              (-2.1, "reduction_per_year", True)]
+    ps = one("Nghị quyết đề ra 25 chỉ tiêu. Hàng năm kết nạp mới từ 25 đảng viên trở lên.")
+    assert [(p.status, p.period, p.comparator, p.base_value, p.kind, p.per_year) for p in ps] == [
+        ("target", "2030", ">=", 25.0, "level", True)]
+    ps = one("Nhiệm kỳ 2020-2025, kết nạp mới 69 đảng viên.")
+    assert [(p.period, p.kind, p.per_year) for p in ps] == [("2020-2025", "cumulative", False)]
+    ps = one("Mục tiêu nhiệm kỳ 2025-2030: trung bình mỗi năm giải quyết việc làm cho trên 250 lao động…")
+    assert [(p.comparator, p.base_value, p.unit, p.per_year) for p in ps] == [(">", 250.0, "lao động", True)]
+
+
+def test_a_growth_over_the_span_is_left_for_review_never_written_as_a_pace(tmp_path):
+    """31,6 % from 2025 to 2030 is ≈ 5,6 %/năm: written as 31,6 %/năm it would be a wrong target. --write leaves
+    it in the review file."""
+    from chitieu.analysis.extract import extract_document
+    from chitieu.analysis.extract_write import _plan
+
+    doc = tmp_path / "xa-a.txt"
+    doc.write_text("Đại hội Đảng bộ xã A nhiệm kỳ 2025-2030 đề ra các chỉ tiêu: thu nhập bình quân đầu người đến năm "
+                   "2030 so với năm 2025 tăng 31,6%; tỷ lệ dân số tham gia bảo hiểm y tế đạt 99,2%.\n", encoding="utf-8")
+    _, values, _, doubtful = _plan(extract_document(doc), doc.name, None, set())
+    written = [(v["value"], v["raw"]) for v in values]
+    assert (99.2, "đạt 99,2%") in written and not any(v == 31.6 for v, _ in written), written
+    assert any(p.value == 31.6 and p.kind == "rate" for p in doubtful)
+
+
 def test_ranges_x_of_y_and_ratio_to_the_resolution():
     ps = one("Giai đoạn 2026-2030 đặt mục tiêu tăng trưởng GRDP đạt 9%-10%/năm; thu ngân sách 75.000 - 80.000 tỉ đồng.")
     assert (ps[0].base_value, ps[0].base_value_high, ps[0].period) == (9, 10, "2026-2030")

@@ -386,6 +386,24 @@ def test_help_is_vietnamese():
     assert "Show this message" not in out and "Hiện hướng dẫn" in out
 
 
+@pytest.mark.parametrize("args, expected", [
+    (("table",), "Lỗi: Thiếu tham số 'locality'."),
+    (("table", "muong-ang", "--bogus"), "Lỗi: Không có tùy chọn --bogus"),
+    (("table", "muong-ang", "--format", "pdf"),
+     "Lỗi: Giá trị không hợp lệ cho '--format' / '-f': 'pdf' không phải một trong 'table', 'csv', 'xlsx'."),
+    (("tabel",), "Lỗi: Không có lệnh 'tabel'."),
+    (("table", "muong-ang", "extra"), "Lỗi: Thừa tham số: extra"),
+    (("project", "muong-ang", "--to", "abc"), "Lỗi: Giá trị không hợp lệ cho '--to': cần một số nguyên"),
+])
+def test_usage_errors_are_vietnamese(args, expected):
+    """Old code: click's "Usage: … Try 'chitieu table -h' for help. Error: Missing argument 'locality'." in English
+    (issue #13, item 6). Exit code 2, no traceback, the usage line kept."""
+    code, out, err = cli(*args)
+    assert code == 2 and "Traceback" not in err
+    assert expected in err.splitlines(), err
+    assert not any(w in err for w in ("Usage:", "Error:", "for help", "Missing", "Invalid value", "No such")), err
+
+
 def test_csv_gives_people_the_vietnamese_verdict_beside_the_code():
     """Old code: only exceeded / met / not_met."""
     code, out, err = cli("table", "muong-ang", "--format", "csv")

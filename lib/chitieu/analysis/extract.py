@@ -161,7 +161,7 @@ _COUNTED = [
     "hồ", "đập", "kênh", "công", "tổ", "câu lạc bộ", "đội", "chương trình", "đề án", "mô hình",
 ]
 _PER = r"(?:\s*/\s*(?:1\s*)?(?:năm|người|ha|tháng|hộ|vạn dân|nghìn dân|1\.000 dân|km2|lao động|xã|trường|con|lượt))"
-_TRAIL = r"(?=$|[\s,.;:)(\-–—/+]|[⁰¹²³⁴⁵⁶⁷⁸⁹])"
+_TRAIL = r"(?=$|[\s,.;:)(\-–—/+…\]\"'”’»]|[⁰¹²³⁴⁵⁶⁷⁸⁹])"  # a unit ends at a space or a punctuation mark
 
 
 def _alternation(words) -> str:
@@ -997,8 +997,11 @@ class _Reader:
         """Set the kind of a value (rate, share, cumulative …); True when its period is a span (a rate, a total, a
         share held 'hằng năm')."""
         fd = self.fd
+        # "bình quân" of "thu nhập bình quân (đầu người)" is an average over people, not over years: masked where
+        # the per-year cues are looked for (a total growth "đến 2030 so với 2025 tăng 31,6%" is not 31,6 %/năm)
+        low = self._per_capita(low)
         seg = low[max(clause[0], seg_start):q.start]
-        name_low = fd.low(name)
+        name_low = self._per_capita(fd.low(name))
         rate = q.kind in ("rate_per_year", "rate") or (q.base_unit == "%" and q.role == "value" and (
             "/năm" in q.unit or (fd.re(r"tốc độ|tăng trưởng|\btăng\b|\bgiảm\b|tăng thu").search(seg + " " + name_low)
                                  and fd.re(r"bình quân|hằng năm|hàng năm|mỗi năm|tốc độ|tăng trưởng").search(
@@ -1020,11 +1023,19 @@ class _Reader:
         elif q.role == "value" and q.kind == "level":
             if q.base_unit == "%":
                 q.kind = "share"
+            elif cumulative and fd.re(r"(?:hằng năm|hàng năm|mỗi năm)\b").search(
+                    low[max(clause[0], seg_start, q.start - 60):q.start]):
+                q.per = q.per or "năm"  # "hằng năm kết nạp từ 25 đảng viên": 25 a year, not 25 over the term
             elif cumulative:
                 q.kind = "cumulative"
         yearly = q.role == "value" and q.base_unit == "%" and not rate and \
             fd.re(r"hằng năm|hàng năm|mỗi năm").search(seg + " " + low[q.end:q.tail_end + 12]) is not None
         return rate or q.kind == "cumulative" or (cumulative and q.kind == "x_of_y") or yearly
+
+    def _per_capita(self, low: str) -> str:
+        """``low`` with the per-person uses of "bình quân" blanked (same length: offsets stay)."""
+        return self.fd.re(r"(?:thu nhập|tiền lương|lương)\s+bình quân|bình quân\s*(?:đầu người|/\s*người|"
+                          r"(?:1|một|mỗi) người)").sub(lambda m: " " * len(m.group(0)), low)
 
     def period(self, q: _Quantity, low: str, marks: list[_Mark], clause, status: str, a: int, b: int,
                name: str, seg_start: int, previous: "Proposal | None") -> tuple[str, str]:

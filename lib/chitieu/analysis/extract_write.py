@@ -182,7 +182,11 @@ class _Planner:
         kind = p.kind if p.kind in ("level", "share", "rate_per_year", "reduction_per_year", "x_of_y",
                                     "cumulative") else ("share" if p.unit.startswith("%") else "level")
         if p.kind == "rate":
-            kind = "share" if p.status != "target" else "rate_per_year"
+            # a growth over a whole span ("đến 2030 so với 2025 tăng 31,6%", "nhiệm kỳ tăng 9,15%") is neither a
+            # pace per year nor a share: data/ has no kind for it, so it is left for a person, never re-labelled
+            p.why.append("tăng/giảm cả giai đoạn, không phải mỗi năm: chưa ghi vào data/ (rate over a span)")
+            self.doubtful.append(p)
+            return
         unit = p.unit if kind != "rate_per_year" or p.unit.endswith("/năm") else p.unit + "/năm"
         value = p.value
         if value is not None and value < 0 and (p.kind in ("change", "reduction_per_year") or "giảm" in p.raw):

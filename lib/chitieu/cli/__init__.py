@@ -59,6 +59,47 @@ def _vietnamese_help() -> None:
     ru.RICH_HELP = "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng."
 
 
+#: click's usage errors (typer carries its own click, whose words are plain f-strings, not gettext): pattern →
+#: Vietnamese, applied in order to the message as click formats it
+CLICK_MESSAGES_VI: tuple[tuple[str, str], ...] = (
+    (r"^Usage: ", "Cách dùng: "),
+    (r"^Try '(.+)' for help\.$", r"Xem '\1' để biết cách dùng."),
+    (r"^Error: ", "Lỗi: "),
+    (r"Missing argument ", "Thiếu tham số "),
+    (r"Missing option ", "Thiếu tùy chọn "),
+    (r"Missing parameter(?::)? ", "Thiếu tham số "),
+    (r"Missing command\.", "Thiếu lệnh."),
+    (r"No such option: ", "Không có tùy chọn "),
+    (r"No such command (.+?)\.", r"Không có lệnh \1."),
+    (r"Did you mean (.+?)\?", r"Có phải là \1?"),
+    (r"Got unexpected extra argument\(s\) \((.*)\)", r"Thừa tham số: \1"),
+    (r"Invalid value for (.+?): ", r"Giá trị không hợp lệ cho \1: "),
+    (r"Invalid value: ", "Giá trị không hợp lệ: "),
+    (r"Value error, (.+) is not one of (.+)\.", r"\1 không phải một trong \2."),
+    (r"Option (.+?) requires an argument\.", r"Tùy chọn \1 cần một giá trị."),
+    (r"Option (.+?) requires (\d+) arguments\.", r"Tùy chọn \1 cần \2 giá trị."),
+    (r"Option (.+?) does not take a value\.", r"Tùy chọn \1 không nhận giá trị."),
+    (r"Input should be a valid integer[^.]*", "cần một số nguyên"),
+    (r"Input should be a valid number[^.]*", "cần một số"),
+    (r"is not a valid integer", "không phải số nguyên"),
+    (r"is not a valid float", "không phải số"),
+    (r"(Path|File|Directory) (.+?) does not exist\.", r"Không có \2."),
+)
+
+
+def click_message_vi(text: str) -> str:
+    """A click usage error in Vietnamese, line by line (anything not in :data:`CLICK_MESSAGES_VI` is kept)."""
+    import re
+
+    lines = []
+    for line in text.splitlines(keepends=True):
+        body, end = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        for pattern, repl in CLICK_MESSAGES_VI:
+            body = re.sub(pattern, repl, body)
+        lines.append(body + end)
+    return "".join(lines)
+
+
 def _help_in_vietnamese(command, ctx):
     option = command.get_help_option(ctx)
     if option is not None:
@@ -145,7 +186,11 @@ def main() -> None:
     except typer.Abort:
         sys.exit(130)
     except ClickException as exc:
-        exc.show()
+        import io
+
+        buf = io.StringIO()
+        exc.show(file=buf)
+        sys.stderr.write(click_message_vi(buf.getvalue()))
         sys.exit(exc.exit_code)
 
 
