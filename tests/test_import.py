@@ -189,7 +189,7 @@ def test_fixture_cells():
     kinds = {(r.row, r.kind) for r in t.review}
     assert (9, "skipped") in kinds  # the continuation row with only a 2030 cell
     assert any(r.row == 8 and "thiếu ô STT" in r.message for r in t.review)
-    assert any(r.row == 5 and "17504" in r.message for r in t.review)  # the separator guess is listed
+    assert any(r.row == 5 and "đọc là 17.504" in r.message for r in t.review)  # the separator guess is listed
     cmps = {c["indicator"]: c for c in t.comparisons}
     assert cmps["dien_tich_ca_phe_co_hieu_qua"]["value"] == 141
     assert cmps["truong_dat_chuan_quoc_gia"]["value"] is None and cmps["truong_dat_chuan_quoc_gia"]["verdict"] == "Vượt"

@@ -94,7 +94,7 @@ def test_row_context_decides_the_grain_row():
     got = [q.value for q in parse_row(cells)]
     assert got == [17000, 17504, 17500, 17000]
     q = parse_row(cells)[1]
-    assert q.guessed and q.against_convention and "row" in q.guesses[0]
+    assert q.guessed and q.against_convention and "các số khác trong dòng" in q.guesses[0]
 
 
 def test_context_numbers_decide_a_single_cell():

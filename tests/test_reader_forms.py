@@ -300,3 +300,29 @@ def test_forms_the_held_out_corpus_revealed():
     q = parse("quý II/2022 tăng 21,8%")
     assert (q.value, q.unit) == (21.8, "%")  # "quý II/2022" names a period
     assert "scale_doubtful" in parse("hơn 3.000 ngàn hộ nghèo").review  # a thousand written twice?
+
+
+def test_a_result_in_another_measure_shows_no_ratio():
+    """Gia Lai 2023 (tests/fixtures/real_tables, line 9): target '108.000 tỷ đồng', result 'ước tăng 17,57%'. The
+    result is a growth, not the retail sales in tỷ đồng: 17,57 / 108.000 printed as "0 %" (old) is a number that
+    means nothing. The row keeps its reading and says why, with no ratio and no computed verdict."""
+    row, _, _ = row_of("108.000 tỷ đồng", "ước tăng 17,57%", name="Tổng mức bán lẻ hàng hóa và dịch vụ")
+    assert "unit_differs" in row["review"] and row["verdict"] == "review"
+    assert math.isnan(row["ratio_pct"]) and math.isnan(row["ratio_exact"]) and row["verdict_computed"] == "unknown"
+    # a cell in the same measure keeps its ratio
+    row, _, _ = row_of("108.000 tỷ đồng", "110.000 tỷ đồng", name="Tổng mức bán lẻ hàng hóa và dịch vụ")
+    assert row["ratio_pct"] == 102  # 110.000 / 108.000 = 101,85 → 102
+
+
+def test_a_result_in_another_measure_is_not_drawn_as_a_bar():
+    """The same Gia Lai row in the report's chart: the old chart fell back to actual ÷ target and drew a "0%" bar."""
+    import pandas as pd
+
+    from chitieu.report.charts import bullet_chart
+
+    other, _, _ = row_of("108.000 tỷ đồng", "ước tăng 17,57%", name="Tổng mức bán lẻ hàng hóa và dịch vụ")
+    same, _, _ = row_of("9 xã", "2 xã", name="Số xã đạt chuẩn nông thôn mới")
+    fig = bullet_chart(pd.DataFrame([other, same]))
+    drawn = [y for trace in fig.data for y in (trace.y or ())]
+    assert drawn and all("ban_le" not in str(y) and "Tổng mức" not in str(y) for y in drawn), drawn
+    assert "khác đơn vị" in fig.layout.title.subtitle.text

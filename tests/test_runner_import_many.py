@@ -51,11 +51,37 @@ def test_one_id_per_file_in_order(data_copy: Path, tmp_path: Path):
     a, b = tmp_path / "a.tsv", tmp_path / "b.tsv"
     shutil.copy(FIXTURE, a)
     shutil.copy(FIXTURE, b)
+    before = _digest(data_copy)
+    # one name for two new localities: refused before anything is written (it used to name both after it)
     res = run_cli("import", str(a), str(b), "-l", "xa-mot", "-l", "xa-hai", "--name", "xã Thử", "--level", "xa",
                   "--province", "Điện Biên", "-q", data=data_copy)
+    assert res.returncode == 2 and "một --name cho mỗi tệp" in res.stderr and "Traceback" not in res.stderr
+    assert _digest(data_copy) == before
+    # a name per file, in order; a level and a province given once are shared
+    res = run_cli("import", str(a), str(b), "-l", "xa-mot", "-l", "xa-hai", "--name", "xã Một", "--name", "xã Hai",
+                  "--level", "xa", "--province", "Điện Biên", "-q", data=data_copy)
     assert res.returncode == 0, res.stderr
     assert "=== [1/2]" in res.stdout and "data/xa-mot/" in res.stdout and "data/xa-hai/" in res.stdout
     assert (data_copy / "xa-mot" / "values.csv").exists() and (data_copy / "xa-hai" / "values.csv").exists()
+    localities = (data_copy / "localities.csv").read_text(encoding="utf-8")
+    assert "xa-mot,xã Một,xa,Điện Biên" in localities and "xa-hai,xã Hai,xa,Điện Biên" in localities
+
+
+def test_repeated_options_pair_with_the_files_never_only_the_last(data_copy: Path, tmp_path: Path):
+    """A new user's call (the lead, 2026-12-06): a province and two national tables, one --name and --level each.
+    Typer kept the last --name and --level for all three, so the province became "cả nước", level quoc-gia."""
+    a, b = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    shutil.copy(FIXTURE, a)
+    shutil.copy(FIXTURE, b)
+    res = run_cli("import", str(a), str(b), "-l", "tinh-a", "-l", "ca-nuoc-b", "--name", "tỉnh A", "--name",
+                  "cả nước", "--level", "tinh", "--level", "quoc-gia", "-q", data=data_copy)
+    assert res.returncode == 0, res.stderr
+    localities = (data_copy / "localities.csv").read_text(encoding="utf-8")
+    # no --province: a province is its own ("tỉnh A" → "A"), the country's is "Việt Nam"
+    assert "tinh-a,tỉnh A,tinh,A," in localities and "ca-nuoc-b,cả nước,quoc-gia,Việt Nam," in localities
+    res = run_cli("import", str(a), str(b), "-l", "xa-x", "-l", "xa-y", "--name", "xã X", "--name", "xã Y",
+                  "--level", "xa", "--level", "xa", "--level", "xa", "-q", data=data_copy)
+    assert res.returncode == 2 and "--level: 3 giá trị cho 2 tệp" in res.stderr
 
 
 def test_files_and_ids_that_do_not_pair_are_refused_before_anything_is_written(data_copy: Path, tmp_path: Path):

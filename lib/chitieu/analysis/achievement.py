@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from chitieu.core.engine import Assessment, assess, pick_latest, range_verdicts, status_rank
-from chitieu.core.vocabulary import FLAG_VI, RATE_KINDS, RESULT_STATUSES, VERDICT_VI
+from chitieu.core.vocabulary import FLAG_VI, NO_RATIO_DOUBTS, RATE_KINDS, RESULT_STATUSES, VERDICT_VI
 from chitieu.io.data import Locality
 from chitieu.io.quantity import parse
 from chitieu.io.tableparse import REVIEW_FLAGS
@@ -182,6 +182,9 @@ def _row(ind, tgt, act, a: Assessment, pub, pub_value, other_pct: float = math.n
     notes = [n for n in (tgt.get("note", ""), "" if act is None else act.get("note", "")) if n]
     doubts = _doubts(ind, tgt, act) if a.verdict != "unknown" or act is not None else []
     verdict = "review" if doubts else a.verdict
+    if any(d in NO_RATIO_DOUBTS for d in doubts):  # a ratio of two different measures: none shown
+        a = Assessment(math.nan, math.nan, a.decimals, "unknown", math.nan, a.flags)
+        other_pct = math.nan
     high = tgt.get("value_high", math.nan)
     return {
         "indicator": ind["id"], "name": ind["name"], "unit": ind["unit"], "kind": ind["kind"],

@@ -238,7 +238,7 @@ def write_extraction(ex: Extraction, path: Path, locality: str, *, root: Path | 
     docstring). Raises :class:`InputError` for anything the user can fix; on any failure ``data/`` is unchanged."""
     from chitieu.config import check_locality_id, writable_data_dir
     from chitieu.io import data as data_mod
-    from chitieu.io.importer import _source_name, check_locality
+    from chitieu.io.importer import _source_name, check_locality, default_province
     from chitieu.io.safe import DEFAULT_WAIT, data_lock, recover_transactions
 
     root = Path(root) if root is not None else writable_data_dir()
@@ -247,6 +247,7 @@ def write_extraction(ex: Extraction, path: Path, locality: str, *, root: Path | 
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     with data_lock(root, wait=DEFAULT_WAIT if wait is None else wait, what="ghi vào"):
         recover_transactions(root)
+        province = default_province(level, name, province)
         locs_text, _, known = check_locality(root, locality, name, level, province, data_mod)
         folder = root / locality
         mine = [f for f in OWN_FILES[:3] if (folder / f).exists()]

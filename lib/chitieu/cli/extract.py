@@ -35,7 +35,8 @@ def extract(
     locality: str = typer.Option(..., "--locality", "-l", help="mã địa phương (mới hoặc đã có), ví dụ xa-moi"),
     name: str | None = typer.Option(None, "--name", help="tên địa phương mới, ví dụ 'xã Phú Bình'"),
     level: str | None = typer.Option(None, "--level", help="cấp của địa phương mới: tinh, huyen, xa, phuong …"),
-    province: str | None = typer.Option(None, "--province", help="tỉnh của địa phương mới"),
+    province: str | None = typer.Option(None, "--province", help="tỉnh của địa phương mới (không cần với "
+                                        "--level tinh: chính tỉnh đó; quoc-gia: Việt Nam)"),
     format: ExtractFormat = typer.Option(ExtractFormat.table, "--format", "-f", help="table | csv"),
     output: Path | None = typer.Option(None, "--output", "-o", help="ghi bảng/CSV ra tệp thay vì màn hình"),
     write: bool = typer.Option(False, "--write", help="ghi các đề xuất chắc chắn vào data/<địa phương>/, các đề xuất "

@@ -58,9 +58,12 @@ def import_table(
     mapping: Path | None = typer.Option(None, "--map", help="tệp CSV: file,locality[,name,level,province,…] — "
                                                             "mỗi dòng một tệp cần nhập"),
     replace: bool = typer.Option(False, "--replace", help="thay số liệu đã có của địa phương"),
-    name: str | None = typer.Option(None, "--name", help="tên địa phương mới, ví dụ 'huyện Mường Ảng'"),
-    level: str | None = typer.Option(None, "--level", help="cấp của địa phương mới: tinh, huyen, xa, phuong"),
-    province: str | None = typer.Option(None, "--province", help="tỉnh của địa phương mới"),
+    name: list[str] = typer.Option(None, "--name", help="tên địa phương mới, ví dụ 'huyện Mường Ảng'; nhiều tệp: "
+                                                         "một --name cho mỗi tệp, theo thứ tự"),
+    level: list[str] = typer.Option(None, "--level", help="cấp của địa phương mới: tinh, huyen, xa, phuong; nhiều "
+                                                          "tệp: một lần cho tất cả, hoặc một lần cho mỗi tệp"),
+    province: list[str] = typer.Option(None, "--province", help="tỉnh của địa phương mới (không cần với --level "
+                                       "tinh: chính tỉnh đó; quoc-gia: Việt Nam); nhiều tệp: như --level"),
     term_start: int | None = typer.Option(None, "--term-start", help="năm đầu nhiệm kỳ (địa phương mới; mặc định: "
                                           "năm cuối − 5)"),
     term_end: int | None = typer.Option(None, "--term-end", help="năm cuối nhiệm kỳ (mặc định: nhiệm kỳ 5 năm chứa "
@@ -85,13 +88,15 @@ def import_table(
         if not quiet:
             _warn(f"[{time.perf_counter() - started:5.1f} s] {msg}")
 
-    defaults = dict(replace=replace, name=name, level=level, province=province, term_start=term_start,
-                    term_end=term_end, next_term_end=next_term_end, table=table, sheet=sheet, wait=wait,
-                    progress=progress)
+    defaults = dict(replace=replace, term_start=term_start, term_end=term_end, next_term_end=next_term_end,
+                    table=table, sheet=sheet, wait=wait, progress=progress)
     jobs = _jobs(list(files), list(locality or []), mapping)
+    per_file = _per_file({"name": list(name or []), "level": list(level or []), "province": list(province or [])},
+                         len(jobs))
     if len(jobs) == 1 and len(files) == 1 and not Path(files[0]).is_dir():
         job = jobs[0]  # one table: exactly as before, errors as messages with exit code 2
-        code = _import_one(job.file, job.locality, {**defaults, **job.options}, dry_run=dry_run, strict=strict)
+        code = _import_one(job.file, job.locality, {**defaults, **per_file[0], **job.options}, dry_run=dry_run,
+                           strict=strict)
         if code:
             raise typer.Exit(code)
         return
@@ -100,7 +105,8 @@ def import_table(
     for i, job in enumerate(jobs, 1):
         _echo(f"\n=== [{i}/{len(jobs)}] {job.file} → data/{job.locality}/ ===")
         try:
-            code = _import_one(job.file, job.locality, {**defaults, **job.options}, dry_run=dry_run, strict=strict)
+            code = _import_one(job.file, job.locality, {**defaults, **per_file[i - 1], **job.options},
+                               dry_run=dry_run, strict=strict)
         except (ChitieuError, OSError) as exc:  # this file changed nothing; the next one goes on
             message = (f"{exc.filename}: {exc.strerror or exc}" if isinstance(exc, OSError) and exc.filename
                        else str(exc))
@@ -120,6 +126,28 @@ def import_table(
         raise typer.Exit(2)
     if unread_refused:
         raise typer.Exit(3)
+
+
+def _per_file(given: dict[str, list[str]], n: int) -> list[dict]:
+    """The --name, --level, --province of each of ``n`` files: each option given once for all or once per file, in
+    order (a repeated option used to keep only its last value, and gave every new locality the last name). One name
+    for several files is refused: two localities with one name is a slip, not a wish."""
+    out: list[dict] = [{} for _ in range(n)]
+    for opt, values in given.items():
+        if not values:
+            for d in out:
+                d[opt] = None
+            continue
+        if len(values) == n or (len(values) == 1 and (opt != "name" or n == 1)):
+            for i, d in enumerate(out):
+                d[opt] = values[i] if len(values) == n else values[0]
+            continue
+        if opt == "name":
+            raise UserError(f"--name: {len(values)} tên cho {n} tệp; cần đúng một --name cho mỗi tệp, theo thứ tự "
+                            "(hoặc dùng --map) (one --name per file)")
+        raise UserError(f"--{opt}: {len(values)} giá trị cho {n} tệp; cần một giá trị cho tất cả, hoặc một cho mỗi "
+                        "tệp theo thứ tự (once for all files, or once per file)")
+    return out
 
 
 def _jobs(files: list[Path], ids: list[str], mapping: Path | None) -> list[Job]:

@@ -12,6 +12,7 @@ __all__ = [
     "KINDS", "RATE_KINDS", "SHARE_KINDS", "DIRECTIONS", "COMPARATORS", "STATUSES", "RESULT_STATUSES", "STATUS_RANK",
     "LEVELS", "LEVELS_VI", "VERDICTS", "VERDICT_VI", "FLAG_VI", "BAND_TOLERANCE", "COMPARATOR_WORDS_VI",
     "DIRECTION_VI", "CONTRADICTING_COMPARATORS", "COMPARATOR_PREFIX_VI", "COMPARATOR_CELL_VI", "COMPARATOR_SIGN",
+    "NO_RATIO_DOUBTS",
 ]
 
 # --- what an indicator measures (docs/DATA_FORMAT.md, "kinds")
@@ -79,6 +80,10 @@ DOUBT_VI = {
     "scale_doubtful": "hàng nghìn viết hai lần (3.000 ngàn): kiểm tra bậc số",
     "direction_assumed": "chiều chỉ tiêu đặt mặc định (càng cao càng tốt): chưa ai xác nhận",
 }
+
+#: doubts that make a row's ratio meaningless, not merely uncertain: the value measures something else than the
+#: indicator ("ước tăng 17,57%" against a target in tỷ đồng). The row shows no ratio and no computed verdict.
+NO_RATIO_DOUBTS = ("unit_differs",)
 
 # --- flags a results row can carry, and what they say to a reader
 FLAG_VI = {

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -172,6 +173,19 @@ def term_of(year: int, term_start: int | None = None, next_term_end: int | None 
     return start, end, nxt, note
 
 
+def default_province(level: str | None, name: str | None, province: str | None) -> str | None:
+    """The province of a new locality when the user gives none and it cannot be otherwise: the country for a
+    national table ("Việt Nam"), the province itself for a province ("tỉnh Gia Lai" → "Gia Lai"). Any other level
+    needs --province (a district's province cannot be guessed)."""
+    if province or not name:
+        return province
+    if level == "quoc-gia":
+        return "Việt Nam"
+    if level == "tinh":
+        return re.sub(r"^\s*tỉnh\s+", "", name, flags=re.IGNORECASE).strip() or None
+    return province
+
+
 def check_locality(root: Path, locality: str, name, level, province, data_mod, *, exists_hint: str = ""
                    ) -> tuple[str, pd.DataFrame, bool]:
     """(the text of localities.csv, its frame, whether ``locality`` is in it) — for a writer into ``data/``, holding
@@ -201,6 +215,7 @@ def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, r
                    data_mod
                    ) -> ImportResult:
     """The import proper, holding the lock: data/ is read here, so what is checked is what is replaced."""
+    province = default_province(level, name, province)
     locs_text, locs, known = check_locality(
         root, locality, name, level, province, data_mod,
         exists_hint=" (nếu một lần nhập khác vừa tạo địa phương này, số liệu của lần đó được giữ nguyên; thêm --replace "

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chitieu.core import rules
+from chitieu.core.numfmt import format_vi
 from chitieu.io.text import normalise
 
 __all__ = ["Quantity", "Change", "QuantityError", "parse", "parse_row", "PLACEHOLDERS", "unit_info",
@@ -386,17 +387,25 @@ def _choose(tokens_per_cell: list[list[Token]], units: list[str | None], context
         token = tokens_per_cell[ci][ti]
         reading, other = token.readings[k], token.readings[1 - k]
         settled = by_evidence or (reading[2] == "thousands" and "." in token.text)
-        basis = ("the magnitude of the row's other numbers" if by_evidence and (len(context) + sum(map(len,
-                 tokens_per_cell)) > 1) else "its unit and digits" if by_evidence else
-                 "the Vietnamese convention" if settled else "the Vietnamese convention (context did not decide)")
-        why = (f"'{token.text}' read as {_show(reading[0])} (not {_show(other[0])}): {reading[2]} separator, "
-               f"decided by {basis}")
+        basis = ("độ lớn của các số khác trong dòng" if by_evidence and (len(context) + sum(map(len,
+                 tokens_per_cell)) > 1) else "đơn vị và các chữ số của ô" if by_evidence else
+                 "quy ước viết số Việt Nam" if settled else "quy ước viết số Việt Nam (ngữ cảnh không quyết định được)")
+        mark = "dấu phân cách hàng nghìn" if reading[2] == "thousands" else "dấu thập phân"
+        why = (f"'{token.text}' đọc là {_show(reading[0])} (không phải {_show(other[0])}): "
+               f"'{_separator(token.text)}' là {mark}, theo {basis}")
         chosen[(ci, ti)] = (reading, why, k == 1, settled, by_evidence)
     return chosen
 
 
 def _show(x: float) -> str:
-    return repr(int(x)) if float(x).is_integer() else repr(x)
+    """A reading written the Vietnamese way (5.910; 5,91), so that it reads against the cell as printed."""
+    return format_vi(x)
+
+
+def _separator(text: str) -> str:
+    """The separator a guess is about: the last '.' or ',' of the number."""
+    marks = [c for c in text if c in ".,"]
+    return marks[-1] if marks else "."
 
 
 # ------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from chitieu.analysis.achievement import VERDICT_VI
+from chitieu.core.vocabulary import NO_RATIO_DOUBTS
 from chitieu.report import present
 from chitieu.report.present import VERDICT_LABELS
 
@@ -211,7 +212,7 @@ def _is_number(x) -> bool:
 _TABLE_DEFAULTS = {"indicator": "", "name": "", "unit": "", "kind": "", "direction": "higher",
                    "target": math.nan, "target_comparator": "=", "actual": math.nan, "actual_comparator": "=",
                    "actual_status": "", "ratio_exact": math.nan, "ratio_pct": math.nan, "decimals": 0,
-                   "verdict": "unknown", "flags": ""}
+                   "verdict": "unknown", "flags": "", "review": ""}
 
 
 def _prepare(table: pd.DataFrame) -> pd.DataFrame:
@@ -302,9 +303,12 @@ def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với ch
     t = _prepare(table)
     numeric = (t["actual"].map(_is_number) & t["target"].map(_is_number)).astype(bool)
     zero_target = numeric & (t["target"] == 0)
-    shown = t[numeric & ~zero_target].copy()
+    # a result in another measure than its target ("ước tăng 17,57%" against 108.000 tỷ đồng): no ratio exists
+    other_measure = numeric & t["review"].astype(str).map(
+        lambda r: any(d in r.split("; ") for d in NO_RATIO_DOUBTS)).astype(bool)
+    shown = t[numeric & ~zero_target & ~other_measure].copy()
     missing = t[~numeric]
-    n_missing, n_zero = len(missing), int(zero_target.sum())
+    n_missing, n_zero, n_other = len(missing), int(zero_target.sum()), int(other_measure.sum())
 
     ratio = shown["ratio_exact"].where(shown["ratio_exact"].map(_is_number), shown["actual"] / shown["target"] * 100)
     shown["_ratio"] = ratio.astype(float)
@@ -322,6 +326,8 @@ def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với ch
         subtitle.append(f"{n_missing} chỉ tiêu chưa có số liệu")
     if n_zero:
         subtitle.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0")
+    if n_other:
+        subtitle.append(f"{n_other} chỉ tiêu có kết quả khác đơn vị mục tiêu")
     row_px = 50
     fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=_subtitle(subtitle)))))
     if shown.empty:
@@ -375,6 +381,9 @@ def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với ch
         notes.append(f"Chưa có số liệu (không vẽ): {listed}{more}.")
     if n_zero:
         notes.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0, không tính được tỷ lệ (không vẽ).")
+    if n_other:
+        names = "; ".join(textwrap.shorten(str(n), 60, placeholder="…") for n in t.loc[other_measure, "name"][:3])
+        notes.append(f"Kết quả khác đơn vị với mục tiêu, không so được (không vẽ, cần rà soát): {names}.")
     if not beyond.empty:
         notes.append(f"▸: tỷ lệ trên {present.number(x_max, 0)}% (cột bên phải ghi số đúng).")
     if (shown["direction"] == "lower").any():
