@@ -371,3 +371,18 @@ def test_compare_workbook_is_identical_across_runs(tmp_path):
     write_xlsx(comp, tmp_path / "a.xlsx")
     write_xlsx(comp, tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_two_localities_with_one_name_are_told_apart(data_copy):
+    """A new user's compare page (the lead, 2026-12-06): two imported national tables both named "cả nước" gave
+    two columns headed "cả nước", and a ranking with "cả nước" twice. Shown names carry the id where names repeat."""
+    from chitieu.analysis.compare import compare_localities, display_names
+
+    assert display_names({"a": "xã A", "b": "cả nước", "c": "cả nước"}) == {
+        "a": "xã A", "b": "cả nước (b)", "c": "cả nước (c)"}
+    path = data_copy / "localities.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("hac-thanh,phường Hạc Thành,", "hac-thanh,huyện Mường Ảng,"), encoding="utf-8")
+    comp = compare_localities(["muong-ang", "hac-thanh"], ["income_per_capita"], root=data_copy)
+    assert sorted(comp.localities["name"]) == ["huyện Mường Ảng (hac-thanh)", "huyện Mường Ảng (muong-ang)"]
+    assert set(comp.table["locality_name"]) == {"huyện Mường Ảng (hac-thanh)", "huyện Mường Ảng (muong-ang)"}

@@ -169,12 +169,23 @@ def compare_localities(locality_ids: list[str], codes: list[str] | None = None, 
         panel = project_panel(obs_all, targets_all.drop(columns=["source"]), to=horizon)
         table = _merge_panel(table, panel)
     table = _finish(table)
+    shown = display_names({i: loc.name for i, loc in locs.items()})
+    table["locality_name"] = table["locality"].map(shown).fillna(table["locality_name"])
+    for r in loc_rows:
+        r["name"] = shown[r["id"]]
     series = (pd.concat(series_parts, ignore_index=True) if series_parts
               else pd.DataFrame(columns=["locality", "catalogue_code", "indicator", "year", "value"]))
     series = series[series["catalogue_code"].notna()].reset_index(drop=True)
     uncoded = pd.DataFrame(uncoded_rows, columns=["locality", "indicator", "name", "unit", "source"])
     return Comparison(ids, list(codes), horizon, table, series, pd.DataFrame(loc_rows), uncoded, catalogue,
                       requested=requested)
+
+
+def display_names(names: dict[str, str]) -> dict[str, str]:
+    """Locality id → the name shown side by side: the name, and the id after it where two share one (two imports
+    both called "cả nước" must not look like one column)."""
+    count = pd.Series(list(names.values())).value_counts()
+    return {i: f"{n} ({i})" if count[n] > 1 else n for i, n in names.items()}
 
 
 def _checked_request(ids: list[str], codes: list[str] | None, root: Path | None):
