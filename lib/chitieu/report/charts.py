@@ -283,60 +283,36 @@ def _subtitle(parts: Sequence[str], width: int = 84) -> str:
 # 1. Bullet chart: actual against target, each indicator normalised to its own target
 # --------------------------------------------------------------------------------------------
 
-def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với chỉ tiêu", total: int | None = None,
-                 max_x: float = 200.0) -> go.Figure:
-    """Actual against target per indicator, each drawn relative to its own target (target = 100%).
-
-    Units differ (ha, %, xã …), so no two indicators share a scale: the bar is ``actual ÷ target``, the grey band
-    ends and the dark tick stands at the target (100%). The ratio as the report prints it and the actual and
-    target values with their unit are written in a column on the right, never over the bars or the target line.
-    Bars beyond ``max_x`` % are cut at the edge and marked ``▸``. Rows without a numeric actual and target
-    (qualitative, no result yet) and rows with a zero target are not drawn; the subtitle says how many and a
-    note names them. ``total``: the size of the whole table this chart is a part of (said in the subtitle).
-
-    >>> from chitieu.analysis import achievement
-    >>> from chitieu.io import data
-    >>> fig = bullet_chart(achievement.results_table(data.load_locality("muong-ang")))
-    >>> "chưa có số liệu" in fig.layout.title.subtitle.text
-    True
-    """
-    t = _prepare(table)
+def _bullet_rows(t: pd.DataFrame) -> tuple[pd.Series, list[str], list[str]]:
+    """(the rows a bullet chart draws, the subtitle's counts of those it leaves out, the notes naming them). Left
+    out: no numeric actual and target; a zero target; a result in another measure than its target ("ước tăng
+    17,57%" against 108.000 tỷ đồng: no ratio exists)."""
     numeric = (t["actual"].map(_is_number) & t["target"].map(_is_number)).astype(bool)
     zero_target = numeric & (t["target"] == 0)
-    # a result in another measure than its target ("ước tăng 17,57%" against 108.000 tỷ đồng): no ratio exists
     other_measure = numeric & t["review"].astype(str).map(
         lambda r: any(d in r.split("; ") for d in NO_RATIO_DOUBTS)).astype(bool)
-    shown = t[numeric & ~zero_target & ~other_measure].copy()
     missing = t[~numeric]
     n_missing, n_zero, n_other = len(missing), int(zero_target.sum()), int(other_measure.sum())
-
-    ratio = shown["ratio_exact"].where(shown["ratio_exact"].map(_is_number), shown["actual"] / shown["target"] * 100)
-    shown["_ratio"] = ratio.astype(float)
-    shown["_ratio_text"] = [_ratio_text(r, d) if _is_number(r) else present.pct(x, 0)
-                            for r, d, x in zip(shown["ratio_pct"], shown["decimals"], shown["_ratio"])]
-    shown["_values"] = [
-        f"{present.bound(a, ac, present.value_decimals(a, st))} / "
-        f"{_with_unit(present.bound(tg, tc, present.value_decimals(tg)), u)}"
-        for a, ac, st, tg, tc, u in zip(shown["actual"], shown["actual_comparator"], shown["actual_status"],
-                                        shown["target"], shown["target_comparator"], shown["unit"])]
-
-    subtitle = [f"{len(shown)} chỉ tiêu" + (f" trong {total} chỉ tiêu của biểu" if total and total != len(t) else ""),
-                "mỗi chỉ tiêu so với mục tiêu của chính nó (vạch đen = 100%)"]
+    counts, notes = [], []
     if n_missing:
-        subtitle.append(f"{n_missing} chỉ tiêu chưa có số liệu")
+        counts.append(f"{n_missing} chỉ tiêu chưa có số liệu")
+        names = [str(n) or str(i) for n, i in zip(missing["name"], missing["indicator"])]
+        listed = "; ".join(textwrap.shorten(n, 60, placeholder="…") for n in names[:3])
+        more = f" và {n_missing - 3} chỉ tiêu khác" if n_missing > 3 else ""
+        notes.append(f"Chưa có số liệu (không vẽ): {listed}{more}.")
     if n_zero:
-        subtitle.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0")
+        counts.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0")
+        notes.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0, không tính được tỷ lệ (không vẽ).")
     if n_other:
-        subtitle.append(f"{n_other} chỉ tiêu có kết quả khác đơn vị mục tiêu")
-    row_px = 50
-    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=_subtitle(subtitle)))))
-    if shown.empty:
-        fig.update_layout(height=300)
-        return _empty_note(fig, "Chưa có chỉ tiêu nào có số liệu để so với mục tiêu.")
+        counts.append(f"{n_other} chỉ tiêu có kết quả khác đơn vị mục tiêu")
+        names = "; ".join(textwrap.shorten(str(n), 60, placeholder="…") for n in t.loc[other_measure, "name"][:3])
+        notes.append(f"Kết quả khác đơn vị với mục tiêu, không so được (không vẽ, cần rà soát): {names}.")
+    return numeric & ~zero_target & ~other_measure, counts, notes
 
-    keys = shown["_key"].tolist()
-    x_max = max(125.0, min(max_x, float(shown["_ratio"].max()) * 1.08))
-    # the target line first, so that nothing is drawn under the bars' texts (there are none in the plot)
+
+def _bullet_traces(fig: go.Figure, shown: pd.DataFrame, keys: list, x_max: float, row_px: int) -> pd.DataFrame:
+    """A bullet chart's traces: the grey band to 100% first (so that nothing is drawn under the bars' texts), a bar
+    per verdict, the dark target tick, and ``▸`` at the edge for bars beyond ``x_max``; returns those rows."""
     fig.add_trace(go.Bar(
         y=keys, x=[100] * len(keys), orientation="h", width=0.8, marker=dict(color="#ececec", line_width=0),
         name="Mục tiêu (100%)", showlegend=False, hoverinfo="skip"))
@@ -361,29 +337,68 @@ def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với ch
                                  marker=dict(symbol="triangle-right", size=11, color=TEXT_COLOR), showlegend=False,
                                  hoverinfo="skip", name="vượt quá thang"))
 
-    # the values column, in the right margin: the ratio in bold, then "actual / target unit"
-    column_px = int(16 + 7.3 * max(len("Tỷ lệ · thực hiện / mục tiêu") - 6,
-                                   *(len(html.unescape(v)) for v in shown["_values"])))
-    column_px = min(column_px, 215)
+    return beyond
+
+
+def _values_column(fig: go.Figure, keys: list, ratio_texts, values) -> int:
+    """The values column in the right margin of a bullet chart (the ratio in bold, then "actual / target unit"),
+    one annotation per row; returns the margin's width in pixels."""
+    column_px = int(16 + 7.3 * max(len("Tỷ lệ · thực hiện / mục tiêu") - 6, *(len(html.unescape(v)) for v in values)))
     fig.add_annotation(text="<b>Tỷ lệ</b> · thực hiện / mục tiêu", x=1, xref="paper", xshift=10, xanchor="left",
                        y=1.0, yref="paper", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
-    for key, ratio_text, values in zip(keys, shown["_ratio_text"], shown["_values"]):
-        wrapped = "<br>".join(textwrap.wrap(html.unescape(values), width=28)) if len(html.unescape(values)) > 28 \
-            else html.unescape(values)
+    for key, ratio_text, value in zip(keys, ratio_texts, values):
+        plain = html.unescape(value)
+        wrapped = "<br>".join(textwrap.wrap(plain, width=28)) if len(plain) > 28 else plain
         fig.add_annotation(text=f"<b>{_esc(ratio_text)}</b><br>{_esc(wrapped).replace('&lt;br&gt;', '<br>')}",
                            x=1, xref="paper", xshift=10, xanchor="left", y=key, yref="y", align="left",
                            showarrow=False, font=dict(size=12, color=TEXT_COLOR))
-    notes = []
-    if n_missing:
-        names = [str(n) or str(i) for n, i in zip(missing["name"], missing["indicator"])]
-        listed = "; ".join(textwrap.shorten(n, 60, placeholder="…") for n in names[:3])
-        more = f" và {n_missing - 3} chỉ tiêu khác" if n_missing > 3 else ""
-        notes.append(f"Chưa có số liệu (không vẽ): {listed}{more}.")
-    if n_zero:
-        notes.append(f"{n_zero} chỉ tiêu có mục tiêu bằng 0, không tính được tỷ lệ (không vẽ).")
-    if n_other:
-        names = "; ".join(textwrap.shorten(str(n), 60, placeholder="…") for n in t.loc[other_measure, "name"][:3])
-        notes.append(f"Kết quả khác đơn vị với mục tiêu, không so được (không vẽ, cần rà soát): {names}.")
+    return min(column_px, 215)
+
+
+def bullet_chart(table: pd.DataFrame, *, title: str = "Thực hiện so với chỉ tiêu", total: int | None = None,
+                 max_x: float = 200.0) -> go.Figure:
+    """Actual against target per indicator, each drawn relative to its own target (target = 100%).
+
+    Units differ (ha, %, xã …), so no two indicators share a scale: the bar is ``actual ÷ target``, the grey band
+    ends and the dark tick stands at the target (100%). The ratio as the report prints it and the actual and
+    target values with their unit are written in a column on the right, never over the bars or the target line.
+    Bars beyond ``max_x`` % are cut at the edge and marked ``▸``. Rows without a numeric actual and target
+    (qualitative, no result yet) and rows with a zero target are not drawn; the subtitle says how many and a
+    note names them. ``total``: the size of the whole table this chart is a part of (said in the subtitle).
+
+    >>> from chitieu.analysis import achievement
+    >>> from chitieu.io import data
+    >>> fig = bullet_chart(achievement.results_table(data.load_locality("muong-ang")))
+    >>> "chưa có số liệu" in fig.layout.title.subtitle.text
+    True
+    """
+    t = _prepare(table)
+    drawn, left_out, left_notes = _bullet_rows(t)
+    shown = t[drawn].copy()
+
+    ratio = shown["ratio_exact"].where(shown["ratio_exact"].map(_is_number), shown["actual"] / shown["target"] * 100)
+    shown["_ratio"] = ratio.astype(float)
+    shown["_ratio_text"] = [_ratio_text(r, d) if _is_number(r) else present.pct(x, 0)
+                            for r, d, x in zip(shown["ratio_pct"], shown["decimals"], shown["_ratio"])]
+    shown["_values"] = [
+        f"{present.bound(a, ac, present.value_decimals(a, st))} / "
+        f"{_with_unit(present.bound(tg, tc, present.value_decimals(tg)), u)}"
+        for a, ac, st, tg, tc, u in zip(shown["actual"], shown["actual_comparator"], shown["actual_status"],
+                                        shown["target"], shown["target_comparator"], shown["unit"])]
+
+    subtitle = [f"{len(shown)} chỉ tiêu" + (f" trong {total} chỉ tiêu của biểu" if total and total != len(t) else ""),
+                "mỗi chỉ tiêu so với mục tiêu của chính nó (vạch đen = 100%)", *left_out]
+    row_px = 50
+    fig = go.Figure(layout=_layout(title=dict(text=_esc(title), subtitle=dict(text=_subtitle(subtitle)))))
+    if shown.empty:
+        fig.update_layout(height=300)
+        return _empty_note(fig, "Chưa có chỉ tiêu nào có số liệu để so với mục tiêu.")
+
+    keys = shown["_key"].tolist()
+    x_max = max(125.0, min(max_x, float(shown["_ratio"].max()) * 1.08))
+    beyond = _bullet_traces(fig, shown, keys, x_max, row_px)
+    column_px = _values_column(fig, keys, shown["_ratio_text"], shown["_values"])
+    notes = list(left_notes)
     if not beyond.empty:
         notes.append(f"▸: tỷ lệ trên {present.number(x_max, 0)}% (cột bên phải ghi số đúng).")
     if (shown["direction"] == "lower").any():

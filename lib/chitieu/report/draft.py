@@ -273,11 +273,9 @@ def draft_markdown(loc, table: pd.DataFrame, *, charts: list[tuple[str, str]] = 
     return "\n".join(lines)
 
 
-def _docx_bytes(markdown: str, base: Path) -> bytes:
-    """A .docx of the draft: headings, paragraphs, bullets, the table, the images (paths relative to ``base``)."""
+def _docx_document():
+    """An empty A4 document in the reports' type: Times New Roman 13 pt, headings in dark blue, 2 cm margins."""
     import docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
@@ -309,24 +307,85 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
     d.styles["Heading 2"].font.size = Pt(14)
     d.styles["Heading 3"].font.size = Pt(13)
 
-    def add_runs(par, text: str) -> None:
-        text = text.replace("\\*", "\u0000")
-        for part in re.split(r"(\*\*[^*]+\*\*|\*[^*]+\*|`[^`]+`)", text):
-            if not part:
-                continue
-            part = part.replace("\u0000", "*") if not part.startswith("*") else part
-            # the Markdown holds data text with & < > as entities (md_text): the .docx holds the plain text
-            if part.startswith("**") and part.endswith("**") and len(part) > 4:
-                run = par.add_run(html.unescape(part[2:-2].replace("\u0000", "*")))
-                run.bold = True
-                run.font.highlight_color = 7  # yellow: a value filled in from the data
-            elif part.startswith("*") and part.endswith("*"):
-                par.add_run(html.unescape(part[1:-1].replace("`", "").replace("\u0000", "*"))).italic = True
-            elif part.startswith("`") and part.endswith("`"):
-                par.add_run(html.unescape(part[1:-1]))
-            else:
-                par.add_run(html.unescape(part))
+    return d
 
+
+def _add_runs(par, text: str) -> None:
+    """Markdown runs of one line into a paragraph: **bold** (highlighted: a value filled in from the data), *italic*,
+    `code`; entities back to plain text."""
+    text = text.replace("\\*", "\u0000")
+    for part in re.split(r"(\*\*[^*]+\*\*|\*[^*]+\*|`[^`]+`)", text):
+        if not part:
+            continue
+        part = part.replace("\u0000", "*") if not part.startswith("*") else part
+        # the Markdown holds data text with & < > as entities (md_text): the .docx holds the plain text
+        if part.startswith("**") and part.endswith("**") and len(part) > 4:
+            run = par.add_run(html.unescape(part[2:-2].replace("\u0000", "*")))
+            run.bold = True
+            run.font.highlight_color = 7  # yellow: a value filled in from the data
+        elif part.startswith("*") and part.endswith("*"):
+            par.add_run(html.unescape(part[1:-1].replace("`", "").replace("\u0000", "*"))).italic = True
+        elif part.startswith("`") and part.endswith("`"):
+            par.add_run(html.unescape(part[1:-1]))
+        else:
+            par.add_run(html.unescape(part))
+
+
+def _docx_table(d, block: list[str]) -> None:
+    """A Markdown table as a Word table: grid style, the results table's column widths, a shaded header row
+    repeated on every page, numbers right-aligned."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    rows = [[html.unescape(c.strip().replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", r.strip())[1:-1]]
+            for r in block if not re.match(r"^\|[-:|]+\|$", r)]
+    table = d.add_table(rows=len(rows), cols=len(rows[0]))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = [Cm(1.15), Cm(5.65), Cm(2.0), Cm(1.9), Cm(1.9), Cm(1.2), Cm(1.6), Cm(1.6)]
+    if len(rows[0]) == len(widths):
+        grid = table._tbl.tblGrid
+        for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
+            gc.set(qn("w:w"), str(int(w.twips)))
+        for col, w in zip(table.columns, widths):
+            col.width = w
+    for ri, (row_obj, row) in enumerate(zip(table.rows, rows)):
+        cells = row_obj.cells  # once per row: table.cell() rebuilds the whole grid on every call
+        for ci, text in enumerate(row):
+            cell = cells[ci]
+            cell.text = ""
+            par = cell.paragraphs[0]
+            run = par.add_run(text)
+            run.font.size = Pt(9.5)
+            if ri == 0:
+                run.bold = True
+                par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                shade = OxmlElement("w:shd")
+                shade.set(qn("w:val"), "clear")
+                shade.set(qn("w:fill"), "D9E1F2")
+                cell._tc.get_or_add_tcPr().append(shade)
+            elif ci not in (1, 2, 7):
+                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if ci < len(widths) and len(row) == len(widths):
+                cell.width = widths[ci]
+    # the header row repeats on every page
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+    d.add_paragraph()
+
+
+def _docx_bytes(markdown: str, base: Path) -> bytes:
+    """A .docx of the draft: headings, paragraphs, bullets, the table, the images (paths relative to ``base``)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    d = _docx_document()
     lines = markdown.split("\n")
     i = 0
     images = 0
@@ -337,44 +396,7 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
             while i < len(lines) and lines[i].startswith("|"):
                 block.append(lines[i])
                 i += 1
-            rows = [[html.unescape(c.strip().replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", r.strip())[1:-1]]
-                    for r in block if not re.match(r"^\|[-:|]+\|$", r)]
-            table = d.add_table(rows=len(rows), cols=len(rows[0]))
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            table.autofit = False
-            widths = [Cm(1.15), Cm(5.65), Cm(2.0), Cm(1.9), Cm(1.9), Cm(1.2), Cm(1.6), Cm(1.6)]
-            if len(rows[0]) == len(widths):
-                grid = table._tbl.tblGrid
-                for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
-                    gc.set(qn("w:w"), str(int(w.twips)))
-                for col, w in zip(table.columns, widths):
-                    col.width = w
-            for ri, (row_obj, row) in enumerate(zip(table.rows, rows)):
-                cells = row_obj.cells  # once per row: table.cell() rebuilds the whole grid on every call
-                for ci, text in enumerate(row):
-                    cell = cells[ci]
-                    cell.text = ""
-                    par = cell.paragraphs[0]
-                    run = par.add_run(text)
-                    run.font.size = Pt(9.5)
-                    if ri == 0:
-                        run.bold = True
-                        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                        shade = OxmlElement("w:shd")
-                        shade.set(qn("w:val"), "clear")
-                        shade.set(qn("w:fill"), "D9E1F2")
-                        cell._tc.get_or_add_tcPr().append(shade)
-                    elif ci not in (1, 2, 7):
-                        par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                    if ci < len(widths) and len(row) == len(widths):
-                        cell.width = widths[ci]
-            # the header row repeats on every page
-            tr_pr = table.rows[0]._tr.get_or_add_trPr()
-            header = OxmlElement("w:tblHeader")
-            header.set(qn("w:val"), "true")
-            tr_pr.append(header)
-            d.add_paragraph()
+            _docx_table(d, block)
             continue
         m_img = re.match(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)]+)\)", line)
         if line.startswith("# "):
@@ -388,7 +410,7 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
             d.add_heading(html.unescape(line[4:]), level=3)
         elif line.startswith("- "):
             par = d.add_paragraph(style="List Bullet")
-            add_runs(par, line[2:])
+            _add_runs(par, line[2:])
             par.paragraph_format.space_after = Pt(3)
         elif m_img:
             path = base / m_img.group("path")
@@ -405,7 +427,7 @@ def _docx_bytes(markdown: str, base: Path) -> bytes:
                 d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif line.strip():
             par = d.add_paragraph()
-            add_runs(par, line)
+            _add_runs(par, line)
             par.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         i += 1
     buf = io.BytesIO()

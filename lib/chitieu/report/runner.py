@@ -939,6 +939,7 @@ def _running(p) -> bool:
         return False
 
 
+# long function: one try/except/finally owns everything a run starts (pool, Dask cluster, snapshots, kernels, browsers)
 def run_batch(params: list[ReportParams], out_dir: Path, *, workers: int = 1, executor: str = "process",
               scheduler: str | None = None, progress=None, force: bool = False) -> list[LocalityResult]:
     """Render every locality; a failure is collected and the others go on. ``progress(result)`` per locality.
