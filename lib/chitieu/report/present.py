@@ -28,6 +28,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from chitieu.core.numfmt import decimals_of, format_vi, is_missing, round_half_up
@@ -107,9 +108,11 @@ def indicator_decimals(loc, cap: int = MAX_DECIMALS) -> dict[str, int]:
     transcribed; a number derived by formula counts with at most two). Computed numbers of the indicator
     (projections, scenarios) are written with as many."""
     v = loc.values
+    v = v[v["value"].notna()]
     out: dict[str, int] = {}
-    for ind, part in v[v["value"].notna()].groupby("indicator", sort=False):
-        out[str(ind)] = max(value_decimals(x, st, cap) for x, st in zip(part["value"], part["status"]))
+    for ind, x, st in zip(v["indicator"].astype(str), v["value"], v["status"]):  # one pass, no frame per group
+        d = value_decimals(x, st, cap)
+        out[ind] = max(out.get(ind, d), d)
     return out
 
 
@@ -428,10 +431,11 @@ def primary_method(rows: pd.DataFrame) -> pd.Series | None:
         return None
     basis = rows["pace_basis"].iloc[0] if "pace_basis" in rows else None
     want = PRIMARY_METHOD.get(basis)
-    have = rows[rows["method"] == want] if want is not None and "method" in rows else rows.iloc[0:0]
-    if have.empty:
-        have = rows[rows["projected"].notna()] if "projected" in rows else rows
-    return (have if not have.empty else rows).iloc[0]
+    # positions, not boolean-indexed frames: called once per indicator of every report
+    hits = np.flatnonzero(rows["method"].to_numpy() == want) if want is not None and "method" in rows else []
+    if not len(hits) and "projected" in rows:
+        hits = np.flatnonzero(rows["projected"].notna().to_numpy())
+    return rows.iloc[int(hits[0]) if len(hits) else 0]
 
 
 def pace_unit(basis: str, unit: str) -> str:
