@@ -74,6 +74,18 @@ def test_seed_002_details(seed_report):
         "fruit_tree_area", "cattle_herd_growth", "poultry_flock_growth"}
 
 
+def test_cubic_metres_are_read_as_cubic_metres(seed_report):
+    """Line 595 states three 2030 targets in m³ (72.000 m³/năm of stone, 1.800 m³/năm of crushed sand, 1,8 triệu m³
+    of water: table lines 803, 804, 806). The 3 of "m3" was taken for the next number and the unit read as "m", so
+    the claims were never matched (197 claims became 194, silently). Each is found and consistent."""
+    by = {(c.line, c.indicator): c for c in seed_report.claims}
+    for ind in ("construction_stone", "crushed_sand", "domestic_water"):
+        assert by[(595, ind)].finding == "consistent", ind
+    from chitieu.analysis.audit.reading import _read_number
+
+    assert _read_number("đạt 1.800m3/năm, nước", 4, 9)[2] == "m3/năm"
+
+
 def test_seed_002_finds_every_printed_ratio(seed_report):
     # an independent list: the ratios and verdicts of the narrative transcribed by hand
     lines = set()

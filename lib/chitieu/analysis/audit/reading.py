@@ -83,7 +83,7 @@ def _decimals(token: str, value: float) -> int:
 def _read_number(text: str, start: int, end: int) -> tuple[float, int, str | None, bool, int]:
     """Value, decimals, unit, per-year and the end of the unit, of the number at ``text[start:end]``."""
     tail = text[end:end + 40].replace("m³", "m3").replace("m²", "m2")
-    nxt = re.search(r"\d", tail)
+    nxt = re.search(r"(?<![^\W\d_])\d", tail)  # the next number, not the 3 of "m3" (a digit right after a letter)
     span = text[start:end] + (tail[: nxt.start()] if nxt else tail)
     q = parse(span)
     value = q.value if q.value is not None else float(text[start:end].replace(".", "").replace(",", "."))
