@@ -163,3 +163,12 @@ def test_a_rate_per_one_unit_is_not_an_x_of_y():
     q = parse("250 giường/1 vạn dân")
     assert (q.status, q.value, q.numerator) == ("number", 250, None)
     assert parse("1/1 xã").status == "fraction"  # one commune out of one
+
+
+def test_square_and_cubic_metres_keep_their_exponent():
+    """"km²" was read as "km" with a footnote 2 (an area as a length), "m³" as "m": the exponent after m, km, cm,
+    dm, hm is the unit's, a superscript elsewhere is still a footnote."""
+    assert (parse("15 km²").unit, parse("15 km²").footnotes) == ("km2", ())
+    assert (parse("72.000 m³/năm").value, parse("72.000 m³/năm").unit) == (72000, "m3")
+    assert parse("20 m²").unit == "m2"
+    assert parse("2.815 ha¹²").footnotes == ("12",)

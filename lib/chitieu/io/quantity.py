@@ -72,6 +72,7 @@ class QuantityError(TypeError):
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP = re.compile(f"[{SUPERSCRIPTS}]+")
 _SUP_MAP = {c: str(i) for i, c in enumerate(SUPERSCRIPTS)}
+_UNIT_EXPONENT = re.compile(r"(?<![^\W\d_])((?:[kcdh]|)m)([²³])(?![⁰¹²³⁴⁵⁶⁷⁸⁹])", re.IGNORECASE)
 PLACEHOLDERS = ("…", "...", "…..")
 
 
@@ -449,6 +450,8 @@ def _label_spans(text: str, lower: str) -> list[tuple[int, int, int | None]]:
 def _scan(raw: str) -> _Scan:
     if not isinstance(raw, str):
         raise QuantityError(f"parse() needs text, got {type(raw).__name__}")
+    # the exponent of a square or cubic metre is part of the unit, not a footnote: "km²" is an area, not "km" + note 2
+    raw = _UNIT_EXPONENT.sub(lambda m: m.group(1) + _SUP_MAP[m.group(2)], raw)
     notes = tuple("".join(_SUP_MAP[c] for c in m.group()) for m in _SUP.finditer(raw))
     spaced_groups = bool(re.search("\\d[\u00a0\u202f\u2009]\\d{3}(?!\\d)", raw))
     text = normalise(_SUP.sub("", raw))
