@@ -451,10 +451,10 @@ def _scan(raw: str) -> _Scan:
     if not isinstance(raw, str):
         raise QuantityError(f"parse() needs text, got {type(raw).__name__}")
     # the exponent of a square or cubic metre is part of the unit, not a footnote: "km²" is an area, not "km" + note 2
-    raw = _UNIT_EXPONENT.sub(lambda m: m.group(1) + _SUP_MAP[m.group(2)], raw)
-    notes = tuple("".join(_SUP_MAP[c] for c in m.group()) for m in _SUP.finditer(raw))
-    spaced_groups = bool(re.search("\\d[\u00a0\u202f\u2009]\\d{3}(?!\\d)", raw))
-    text = normalise(_SUP.sub("", raw))
+    cell = _UNIT_EXPONENT.sub(lambda m: m.group(1) + _SUP_MAP[m.group(2)], raw)  # raw itself is kept as written
+    notes = tuple("".join(_SUP_MAP[c] for c in m.group()) for m in _SUP.finditer(cell))
+    spaced_groups = bool(re.search("\\d[\u00a0\u202f\u2009]\\d{3}(?!\\d)", cell))
+    text = normalise(_SUP.sub("", cell))
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"(\d)([.,]) (\d)(?!\d{2})", r"\1\2\3", text)  # OCR: "184, 4 ha"
     text = _GLUED.sub(r"\1 \2", text)  # a missing space: "bằng165,4%", "đạt16.743 tỷ", "vượtkế hoạch"
