@@ -83,6 +83,25 @@ def test_per_year_or_over_the_span_is_read_from_the_sentence_not_from_the_name()
     assert [(p.comparator, p.base_value, p.unit, p.per_year) for p in ps] == [(">", 250.0, "lao động", True)]
 
 
+def test_the_term_behind_and_its_judged_targets_are_results():
+    """A second batch of fresh 2025 accounts (sentences written here in their wording): "đạt và vượt các chỉ tiêu
+    chủ yếu Nghị quyết đề ra" judges the old term's targets — what follows are results, not 2030 targets; a
+    per-year % of an amount, its "tăng" left in the clause before, is a growth, not a share."""
+    ps = one("Sau 5 năm triển khai thực hiện Nghị quyết Đại hội nhiệm kỳ 2020 - 2025, Đảng bộ phường cơ bản thực hiện "
+             "đạt và vượt các chỉ tiêu chủ yếu Nghị quyết đề ra. Tổng thu ngân sách Nhà nước trên địa bàn năm 2025 "
+             "đạt 85,3 tỷ đồng, đạt 108%. Tổng vốn đầu tư toàn xã hội 5 năm đạt 3.250 tỷ đồng.")
+    assert [(p.status, p.period, p.base_value) for p in ps] == [
+        ("actual", "2025", 85.3e9), ("actual", "2025", 108.0), ("actual", "2021-2025", 3250e9)]
+    ps = one("Nhiệm kỳ 2025-2030 đề ra các chỉ tiêu chủ yếu, trong đó phấn đấu tăng tổng thu ngân sách bình quân từ "
+             "10-12%/năm; tổng giá trị sản phẩm bình quân hàng năm từ 12-14%.")
+    assert [(p.status, p.kind, p.base_value, p.base_value_high) for p in ps] == [
+        ("target", "rate_per_year", 10.0, 12.0), ("target", "rate_per_year", 12.0, 14.0)]
+    # an earlier "ước" holds across a standard's span of years
+    ps = one("Ước thực hiện đến hết năm 2025, tỷ lệ hộ nghèo đa chiều theo chuẩn nghèo giai đoạn 2021 - 2025 còn "
+             "12,58%.")
+    assert [(p.status, p.base_value) for p in ps] == [("estimate", 12.58)]
+
+
 def test_a_growth_over_the_span_is_left_for_review_never_written_as_a_pace(tmp_path):
     """31,6 % from 2025 to 2030 is ≈ 5,6 %/năm: written as 31,6 %/năm it would be a wrong target. --write leaves
     it in the review file."""

@@ -672,7 +672,10 @@ class _Reader:
         fd = self.fd
         out = []
         for m in fd.re(_TARGET_CUE).finditer(low):
-            out.append((m.start(), "target"))
+            # "đạt và vượt các chỉ tiêu chủ yếu", "hoàn thành các chỉ tiêu": the term's targets judged, a result
+            judged = fd.re(r"(?:đạt|vượt|hoàn thành|thực hiện)(?:\s+(?:và vượt|và|được|cơ bản|toàn diện|tốt|xong))*"
+                           r"\s*$").search(low[max(0, m.start() - 40):m.start()])
+            out.append((m.start(), "result" if judged else "target"))
         for m in fd.re(_RESULT_CUE).finditer(low):
             if self.section == "target" and fd.re(_WEAK_RESULT).fullmatch(m.group(0)):
                 continue  # 'trong nhiệm kỳ công nhận mới 05 trường' in a list of targets
@@ -686,6 +689,9 @@ class _Reader:
                 continue
             if m.group(2) and (int(m.group(2)), int(m.group(3))) == (self.S, self.E):
                 continue  # 'nhiệm kỳ 2025-2030': the congress itself, neither past nor future
+            if m.group(2) and int(m.group(2)) < self.S and int(m.group(3)) <= self.S:
+                out.append((m.start(), "result"))  # 'nhiệm kỳ 2020-2025' in a 2025 document: the term behind
+                continue
             y = int(m.group(1) or m.group(3))
             if y > self.S:
                 out.append((m.start(), "target"))
@@ -987,6 +993,8 @@ class _Reader:
         else:
             st, how = carried, "carried"
         if st == "result":
+            # a span of years ("chuẩn nghèo giai đoạn 2021 - 2025") says past, not measured: it keeps an earlier "ước"
+            main = [c for c in main if not re.match(r"(?:19|20)\d\d\s*[-–—]", low[c[0]:c[0] + 12])]
             if est and (not main or est[-1][0] > main[-1][0]) or \
                     self.fd.re(r"\bước\b|dự kiến").search(low[max(sent_start, q.start - 40):q.start]):
                 return "estimate", how
@@ -1007,7 +1015,13 @@ class _Reader:
                                  and fd.re(r"bình quân|hằng năm|hàng năm|mỗi năm|tốc độ|tăng trưởng").search(
                 seg + " " + name_low + " " + low[q.end:q.tail_end + 12]))
             or fd.re(r"(?:tăng|giảm)(?:\s+(?:bình quân|hằng năm|hàng năm|mỗi năm|từ|hơn|khoảng|gần|trên|thêm|"
-                     r"tối thiểu|ít nhất))*\s*$").search(seg)))
+                     r"tối thiểu|ít nhất))*\s*$").search(seg)
+            # "; tổng giá trị sản phẩm bình quân hàng năm từ 12-14%" (the "tăng" left in the clause before): a
+            # per-year % of an amount (no share of anything) is its growth
+            or (fd.re(r"(?:bình quân\s+)?(?:hằng năm|hàng năm|mỗi năm)").search(seg + " " + name_low)
+                and fd.re(r"(?:tổng )?giá trị sản (?:xuất|phẩm)|grdp|thu ngân sách|vốn đầu tư|doanh thu|"
+                          r"kim ngạch").search(name_low + " " + seg)
+                and not fd.re(r"tỷ trọng|tỷ lệ|chiếm|cơ cấu|huy động|vào ngân sách").search(name_low + " " + seg))))
         near = low[max(clause[0], seg_start, q.start - 45):q.start]
         cumulative = bool(fd.re(r"vốn đầu tư|tổng thu ngân sách|thu ngân sách (?:cả giai đoạn|\d+ năm|thực hiện \d+ năm)|"
                                 r"kinh phí|\d+ năm\b").search(name_low) or
