@@ -300,15 +300,9 @@ def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function(tmp_path):
 # --------------------------------------------------------------------------------------------------------------
 
 #: long functions not split yet: each to be split, or explained with '# long function: …' above its def; an entry
-#: that becomes short (or explained) must go. Left by the lead at the end of issue 15 (2026-12-06): the figure
-#: builder trend_fan, compare's workbook writer, and two functions 4 lines over (the import transaction, the table
-#: file reader) — split bullet_chart and _docx_bytes were done, run_batch explained.
-PENDING: dict[str, str] = {
-    "chitieu.analysis.compare.write_xlsx": "a sheet per function",
-    "chitieu.io.importer._import_locked": "the term inference out",
-    "chitieu.io.tablefile.read_table": "the per-format branches out",
-    "chitieu.report.charts.trend_fan": "the band and the target marker out",
-}
+#: that becomes short (or explained) must go. Empty since the end of issue 15 (2026-12-06): bullet_chart,
+#: trend_fan, _docx_bytes, _import_locked, read_table and compare's write_xlsx were split, run_batch explained.
+PENDING: dict[str, str] = {}
 
 
 def _long_functions(modules: dict[str, Path] = MODULES) -> list[tuple[str, int, str, bool]]:

@@ -1086,18 +1086,39 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
     overlap, coverage, rankings (ranks and percentages as numbers) and the indicators that cannot be compared;
     borders and A4 landscape print set-up on every sheet; text cells formula-safe."""
     from openpyxl import Workbook
+
+    from chitieu.report.tables import save_workbook
+
+    wb = Workbook()
+    title = f"So sánh địa phương theo chỉ tiêu chung — {len(comp.locality_ids)} địa phương, {len(comp.codes)} chỉ tiêu"
+    _xlsx_values_sheet(wb.active, comp, title)
+    _xlsx_long_sheet(wb.create_sheet("So sánh"), comp, title)
+    _xlsx_frame_sheet(wb, "Chỉ tiêu chung", overlap_display(comp), {1: 44, 2: 28})
+    _xlsx_frame_sheet(wb, "Độ phủ", coverage_display(comp), {1: 26})
+    _xlsx_overall_ranking(wb, comp)
+    _xlsx_ranks_by_indicator(wb.create_sheet("Xếp hạng theo chỉ tiêu"), comp)
+    unc = comp.uncoded.assign(locality=comp.uncoded["locality"].map(comp.names),
+                              source=comp.uncoded["source"].map(present.source_label))
+    _xlsx_frame_sheet(wb, "Không so sánh được", unc.rename(columns={
+        "locality": "Địa phương", "indicator": "Mã địa phương", "name": "Chỉ tiêu (không có mã danh mục)",
+        "unit": "Đơn vị", "source": "Nguồn"}), {1: 24, 2: 30, 3: 60})
+    save_workbook(wb, path)  # atomic, and identical bytes on every run
+
+
+def _cat_text() -> dict:
+    """The text colour on each category's fill in the comparison workbook."""
+    return {**{k: "#111111" for k in HEAT_COLORS}, **present.CATEGORY_TEXT_COLORS}
+
+
+def _xlsx_values_sheet(ws, comp: Comparison, title: str) -> None:
+    """Sheet 1, *Bảng giá trị*: one row per indicator, for each locality its latest value, year, target,
+    achievement and category, side by side."""
     from openpyxl.styles import Alignment, Font
 
-    from chitieu.report.tables import (finish_sheet, save_workbook, set_cell, style_header, verdict_fill,
-                                       xlsx_number_format)
+    from chitieu.report.tables import finish_sheet, set_cell, style_header, verdict_fill, xlsx_number_format
 
-    cat_text = {**{k: "#111111" for k in HEAT_COLORS}, **present.CATEGORY_TEXT_COLORS}
-    wb = Workbook()
+    cat_text = _cat_text()
     h = comp.horizon
-    title = f"So sánh địa phương theo chỉ tiêu chung — {len(comp.locality_ids)} địa phương, {len(comp.codes)} chỉ tiêu"
-
-    # 1. the values side by side
-    ws = wb.active
     ws.title = "Bảng giá trị"
     set_cell(ws, 1, 1, title)
     ws["A1"].font = Font(bold=True, size=13)
@@ -1149,8 +1170,16 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
         for c in range(1, ncols + 1):
             ws.cell(r_, c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
-    # 2. the long comparison
-    ws = wb.create_sheet("So sánh")
+
+
+def _xlsx_long_sheet(ws, comp: Comparison, title: str) -> None:
+    """Sheet 2, *So sánh*: the long comparison, a row per indicator × locality."""
+    from openpyxl.styles import Font
+
+    from chitieu.report.tables import finish_sheet, set_cell, style_header, verdict_fill, xlsx_number_format
+
+    cat_text = _cat_text()
+    h = comp.horizon
     headers = ["Chỉ tiêu", "Mã", "Đơn vị", "Địa phương", "Cấp", "Tình trạng", "Giá trị gần nhất", "Kỳ",
                f"Mục tiêu {h}", f"Hiện đạt so với mục tiêu {h} (%)", "Đạt so với NQ nhiệm kỳ (%)", "Đánh giá NQ",
                "Nhịp đã qua", "Nhịp cần", "Đơn vị nhịp", "Nhịp đã qua / nhịp cần (%)", f"Đánh giá đến {h}",
@@ -1188,21 +1217,30 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
                  widths=(40, 22, 12, 20, 8, 14, 12, 10, 12, 12, 12, 11, 11, 11, 12, 12, 18, 12, 24),
                  numeric_cols=(7, 9, 10, 11, 13, 14, 16, 18), freeze="E3")
 
-    def sheet(name: str, frame: pd.DataFrame, widths: dict[int, int] | None = None, formats: dict | None = None):
-        s = wb.create_sheet(name)
-        for c, x in enumerate(frame.columns, start=1):
-            set_cell(s, 1, c, str(x))
-        style_header(s, 1, len(frame.columns))
-        for r_i, rec in enumerate(frame.itertuples(index=False), start=2):
-            for c, x in enumerate(rec, start=1):
-                set_cell(s, r_i, c, None if _nan(x) else x, number_format=(formats or {}).get(c))
-        finish_sheet(s, header_row=1, first_row=2, last_row=max(2, len(frame) + 1), ncols=len(frame.columns),
-                     widths=[(widths or {}).get(k, 16) for k in range(1, len(frame.columns) + 1)],
-                     numeric_cols=tuple((formats or {}).keys()), freeze="B2")
-        return s
 
-    sheet("Chỉ tiêu chung", overlap_display(comp), {1: 44, 2: 28})
-    sheet("Độ phủ", coverage_display(comp), {1: 26})
+
+def _xlsx_frame_sheet(wb, name: str, frame: pd.DataFrame, widths: dict[int, int] | None = None,
+                      formats: dict | None = None):
+    """A sheet holding ``frame`` as it is: a header row, then its rows (numbers in ``formats`` by column)."""
+    from chitieu.report.tables import finish_sheet, set_cell, style_header
+
+    s = wb.create_sheet(name)
+    for c, x in enumerate(frame.columns, start=1):
+        set_cell(s, 1, c, str(x))
+    style_header(s, 1, len(frame.columns))
+    for r_i, rec in enumerate(frame.itertuples(index=False), start=2):
+        for c, x in enumerate(rec, start=1):
+            set_cell(s, r_i, c, None if _nan(x) else x, number_format=(formats or {}).get(c))
+    finish_sheet(s, header_row=1, first_row=2, last_row=max(2, len(frame) + 1), ncols=len(frame.columns),
+                 widths=[(widths or {}).get(k, 16) for k in range(1, len(frame.columns) + 1)],
+                 numeric_cols=tuple((formats or {}).keys()), freeze="B2")
+    return s
+
+
+def _xlsx_overall_ranking(wb, comp: Comparison) -> None:
+    """*Xếp hạng chung*: ranks as numbers ("(đồng hạng)" inside the format), the share a percentage number."""
+    from chitieu.report.tables import _note_rows
+
     # rankings as numbers: the rank, "(đồng hạng)" inside its format; the share a percentage number
     o = overall_ranking(comp)
     ranks = pd.DataFrame({
@@ -1211,14 +1249,19 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
         "Địa phương": o["name"], "Chỉ tiêu có (trong số so sánh)": o["n_compared_held"],
         "Có số liệu": o["n_with_data"], "Đánh giá được": o["n_assessed"], "Đã đạt": o["n_met"],
         "Đúng hướng": o["n_on_track"], "Đã đạt hoặc đúng hướng (%)": o["share_good_pct"]})
-    s = sheet("Xếp hạng chung", ranks, {2: 40, 3: 26}, formats={1: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "0",
-                                                                 9: "0.0"})
+    s = _xlsx_frame_sheet(wb, "Xếp hạng chung", ranks, {2: 40, 3: 26},
+                          formats={1: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "0", 9: "0.0"})
     for r_i, tie in enumerate(o["tied"], start=2):
         if tie:
             s.cell(r_i, 1).number_format = '0" (đồng hạng)"'
-    from chitieu.report.tables import _note_rows
-
     _note_rows(s, len(o) + 3, len(ranks.columns), [ranking_note(comp)])
+
+
+def _xlsx_ranks_by_indicator(s, comp: Comparison) -> None:
+    """*Xếp hạng theo chỉ tiêu*: an indicator × locality grid of ranks (a text where a rank means nothing)."""
+    from chitieu.report.tables import finish_sheet, set_cell, style_header
+
+    names = comp.table.drop_duplicates("catalogue_code").set_index("catalogue_code")
     r = rank_table(comp)
     wide = r.pivot(index="catalogue_code", columns="locality", values="rank").reindex(index=comp.codes,
                                                                                       columns=comp.locality_ids)
@@ -1226,7 +1269,6 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
                                                                                        columns=comp.locality_ids)
     tied = r.pivot(index="catalogue_code", columns="locality", values="tied").reindex(index=comp.codes,
                                                                                      columns=comp.locality_ids)
-    s = wb.create_sheet("Xếp hạng theo chỉ tiêu")
     heads = ["Chỉ tiêu"] + [comp.names[i] for i in comp.locality_ids]
     for c, x in enumerate(heads, start=1):
         set_cell(s, 1, c, x)
@@ -1242,12 +1284,6 @@ def write_xlsx(comp: Comparison, path: Path) -> None:
     finish_sheet(s, header_row=1, first_row=2, last_row=max(2, len(comp.codes) + 1), ncols=len(heads),
                  widths=[44] + [18] * len(comp.locality_ids), numeric_cols=tuple(range(2, len(heads) + 1)),
                  freeze="B2")
-    unc = comp.uncoded.assign(locality=comp.uncoded["locality"].map(comp.names),
-                              source=comp.uncoded["source"].map(present.source_label))
-    sheet("Không so sánh được", unc.rename(columns={"locality": "Địa phương", "indicator": "Mã địa phương",
-                                                      "name": "Chỉ tiêu (không có mã danh mục)", "unit": "Đơn vị",
-                                                      "source": "Nguồn"}), {1: 24, 2: 30, 3: 60})
-    save_workbook(wb, path)  # atomic, and identical bytes on every run
 
 
 def _figure_div(fig, div_id: str) -> str:

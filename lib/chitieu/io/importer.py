@@ -280,20 +280,26 @@ def _import_locked(path: Path, locality: str, src: TableSource, root: Path, *, r
                         "source_file": source_name, "note": f"Nhập từ {path.name} bằng chitieu import."}
             locs_text_new = _locality_row(locs_text, new_meta)
             txn.stage_file("localities.csv", locs_text_new.encode("utf-8"))
-        vroot = _stage_root(root, txn.staging, locs_text_new, locality, new_folder, source_name, raw_bytes)
-        try:
-            data_mod.load_locality(locality, root=vroot)
-        except data_mod.DataError as exc:
-            problems = "\n".join(f"  - {p}" for p in exc.problems[:30])
-            more = f"\n  … và {len(exc.problems) - 30} lỗi khác" if len(exc.problems) > 30 else ""
-            raise InputError(f"{path.name}: số liệu nhập vào không hợp lệ — data/ không bị thay đổi:\n{problems}{more}"
-                             + ("\n(các tệp khác trong data/" + locality + "/ tham chiếu chỉ tiêu không còn trong "
-                                "bảng mới?)" if result.replaced else "")) from None
+        _check_staged(_stage_root(root, txn.staging, locs_text_new, locality, new_folder, source_name, raw_bytes),
+                      locality, path, result.replaced, data_mod)
         if dry_run:
             return result  # the transaction is dropped: nothing written
         say("ghi vào data/ …")
         txn.commit()
     return result
+
+
+def _check_staged(vroot: Path, locality: str, path: Path, replaced: bool, data_mod) -> None:
+    """Validate the staged data as ``load_locality`` will read it; an :class:`InputError` listing every problem
+    (nothing is written: the transaction is dropped)."""
+    try:
+        data_mod.load_locality(locality, root=vroot)
+    except data_mod.DataError as exc:
+        problems = "\n".join(f"  - {p}" for p in exc.problems[:30])
+        more = f"\n  … và {len(exc.problems) - 30} lỗi khác" if len(exc.problems) > 30 else ""
+        raise InputError(f"{path.name}: số liệu nhập vào không hợp lệ — data/ không bị thay đổi:\n{problems}{more}"
+                         + ("\n(các tệp khác trong data/" + locality + "/ tham chiếu chỉ tiêu không còn trong "
+                            "bảng mới?)" if replaced else "")) from None
 
 
 def _import_notes(path: Path, digest: str, src: TableSource, source_name: str, parsed: ParsedTable,

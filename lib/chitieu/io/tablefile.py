@@ -167,50 +167,65 @@ def read_table(path: Path, *, table: int | None = None, sheet: str | None = None
     if st.st_size == 0:
         raise InputError(f"{path.name}: tệp rỗng (empty file)")
     if suffix == ".docx":
-        tables = _docx_tables(path)
-        if not tables:
-            raise InputError(f"{path.name}: không có bảng nào trong tệp .docx (no table found)")
-        if table is not None:
-            if not 1 <= table <= len(tables):
-                raise InputError(f"{path.name}: không có bảng số {table} (tệp có {len(tables)} bảng)")
-            order = [table - 1]
-        else:
-            order = sorted(range(len(tables)), key=lambda i: (find_header(tables[i]) is None, -len(tables[i])))
-        rows = tables[order[0]]
-        if not any(any(c for c in r) for r in rows):
-            raise InputError(f"{path.name}: bảng {order[0] + 1} không có nội dung (the table is empty)")
-        return TableSource(rows, list(range(1, len(rows) + 1)), ["\t".join(r) for r in rows], f"bảng {order[0] + 1}")
+        return _read_docx(path, table)
     if suffix == ".xlsx":
-        import openpyxl
+        return _read_xlsx(path, sheet)
+    return _read_text(path)
 
-        try:  # read-only: the sheet is streamed, so the limits stop a huge one early
-            wb = openpyxl.load_workbook(str(path), data_only=True, read_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise InputError(f"{path.name}: không mở được tệp .xlsx ({type(exc).__name__}: {exc})") from None
-        except Exception as exc:  # noqa: BLE001 - a damaged workbook (XML errors and the like)
-            raise InputError(f"{path.name}: tệp .xlsx hỏng, không đọc được ({type(exc).__name__}: {exc})") from None
-        try:
-            names = [sheet] if sheet else wb.sheetnames
-            if sheet and sheet not in wb.sheetnames:
-                raise InputError(f"{path.name}: không có trang tính '{sheet}'; có: {', '.join(wb.sheetnames)}")
-            candidates = []
-            for name in names:
-                natives: list = []
-                rows = _xlsx_rows(wb[name], f"{path.name}, trang tính '{name}'", natives)
-                if any(any(r) for r in rows):
-                    candidates.append((name, rows, natives))
-        except InputError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged sheet: said, never a traceback
-            raise InputError(f"{path.name}: tệp .xlsx hỏng, không đọc được ({type(exc).__name__}: {exc})") from None
-        finally:
-            wb.close()
-        if not candidates:
-            raise InputError(f"{path.name}: bảng tính không có ô nào có nội dung (empty workbook)")
-        candidates.sort(key=lambda nr: find_header(nr[1]) is None)
-        name, rows, natives = candidates[0]
-        return TableSource(rows, list(range(1, len(rows) + 1)), ["\t".join(r) for r in rows], f"trang tính '{name}'",
-                           native=natives[:len(rows)])
+
+def _read_docx(path: Path, table: int | None) -> TableSource:
+    """The table of a .docx: number ``table``, else the one with a recognised header (the longest first)."""
+    tables = _docx_tables(path)
+    if not tables:
+        raise InputError(f"{path.name}: không có bảng nào trong tệp .docx (no table found)")
+    if table is not None:
+        if not 1 <= table <= len(tables):
+            raise InputError(f"{path.name}: không có bảng số {table} (tệp có {len(tables)} bảng)")
+        order = [table - 1]
+    else:
+        order = sorted(range(len(tables)), key=lambda i: (find_header(tables[i]) is None, -len(tables[i])))
+    rows = tables[order[0]]
+    if not any(any(c for c in r) for r in rows):
+        raise InputError(f"{path.name}: bảng {order[0] + 1} không có nội dung (the table is empty)")
+    return TableSource(rows, list(range(1, len(rows) + 1)), ["\t".join(r) for r in rows], f"bảng {order[0] + 1}")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> TableSource:
+    """The rows of ``sheet``, else of the first sheet with a recognised header, streamed (read-only)."""
+    import openpyxl
+
+    try:  # read-only: the sheet is streamed, so the limits stop a huge one early
+        wb = openpyxl.load_workbook(str(path), data_only=True, read_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"{path.name}: không mở được tệp .xlsx ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook (XML errors and the like)
+        raise InputError(f"{path.name}: tệp .xlsx hỏng, không đọc được ({type(exc).__name__}: {exc})") from None
+    try:
+        names = [sheet] if sheet else wb.sheetnames
+        if sheet and sheet not in wb.sheetnames:
+            raise InputError(f"{path.name}: không có trang tính '{sheet}'; có: {', '.join(wb.sheetnames)}")
+        candidates = []
+        for name in names:
+            natives: list = []
+            rows = _xlsx_rows(wb[name], f"{path.name}, trang tính '{name}'", natives)
+            if any(any(r) for r in rows):
+                candidates.append((name, rows, natives))
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet: said, never a traceback
+        raise InputError(f"{path.name}: tệp .xlsx hỏng, không đọc được ({type(exc).__name__}: {exc})") from None
+    finally:
+        wb.close()
+    if not candidates:
+        raise InputError(f"{path.name}: bảng tính không có ô nào có nội dung (empty workbook)")
+    candidates.sort(key=lambda nr: find_header(nr[1]) is None)
+    name, rows, natives = candidates[0]
+    return TableSource(rows, list(range(1, len(rows) + 1)), ["\t".join(r) for r in rows], f"trang tính '{name}'",
+                       native=natives[:len(rows)])
+
+
+def _read_text(path: Path) -> TableSource:
+    """The lines with tab characters of a text file (its encoding detected), the prose around them left out."""
     lines, enc = read_text_file(path)
     budget = _Budget(path.name)
     budget.rows(sum(1 for line in lines if "\t" in line), "bảng (các dòng có dấu tab)")
@@ -231,5 +246,3 @@ def read_table(path: Path, *, table: int | None = None, sheet: str | None = None
     if enc != "utf-8":
         source.notes.append(f"tệp được đọc theo bảng mã {enc}")
     return source
-
-

@@ -505,6 +505,108 @@ def _clean(x: float) -> float:
     return float(round(float(x), 9))
 
 
+def _usable_projections(projections: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows of a projections frame (``year, method, projected``) that can be drawn, numbers cleaned; None if
+    none can."""
+    if projections is None or projections.empty:
+        return None
+    needed = {"year", "method", "projected"}
+    if not needed <= set(projections.columns):
+        raise ValueError(f"trend_fan: projections need columns {sorted(needed)} (+ lower, upper), "
+                         f"got {list(projections.columns)}")
+    proj = projections.reset_index(drop=True)
+    for col in ("year", "projected"):
+        proj[col] = pd.to_numeric(proj[col], errors="coerce").astype(float)
+    proj = proj[proj["projected"].notna() & proj["year"].notna()].copy()
+    proj["projected"] = proj["projected"].map(_clean)
+    return None if proj.empty else proj
+
+
+def _projection_traces(fig: go.Figure, proj: pd.DataFrame, obs: pd.DataFrame, last, primary: str | None, unit: str,
+                       decimals: int, subtitle: list[str], notes: list[str]) -> None:
+    """A trend chart's forecast: the band between the methods (when they differ; the subtitle says how far apart
+    they are in the last year), the primary method's dashed line from the last observation, and a note when the
+    forecast rests on fewer than three observations. ``subtitle`` and ``notes`` are added to."""
+    methods = list(dict.fromkeys(proj["method"].astype(str)))
+    main = primary if primary in methods else methods[0]
+    label = _esc(_method_label(main))
+    wide = proj.pivot_table(index="year", columns="method", values="projected", aggfunc="first").sort_index()
+    lo, hi = wide.min(axis=1), wide.max(axis=1)
+    xs = wide.index.tolist()
+    start = [] if last is None or (xs and xs[0] <= last["year"]) else [float(last["year"])]
+    spread = len(methods) > 1 and bool(((hi - lo).abs() > 1e-9 * hi.abs().clip(lower=1)).any())
+    if spread:
+        bx = start + xs
+        top = ([last["value"]] if start else []) + hi.tolist()
+        bottom_ = ([last["value"]] if start else []) + lo.tolist()
+        fig.add_trace(go.Scatter(
+            x=bx + bx[::-1], y=top + bottom_[::-1], fill="toself", fillcolor=_rgba(PROJECTION_COLORS[0], 0.16),
+            line=dict(width=0), mode="lines", hoverinfo="skip", legendrank=2100,
+            name=f"Khoảng giữa {len(methods)} phương pháp dự báo"))
+        end_year = int(xs[-1])
+        notes_lo, notes_hi = present.number(lo.iloc[-1], decimals), present.number(hi.iloc[-1], decimals)
+        if notes_lo == notes_hi:
+            subtitle.append(f"{len(methods)} phương pháp dự báo cho {end_year} cùng một kết quả: "
+                            f"{_with_unit(notes_lo, unit)}")
+        else:
+            subtitle.append(f"{len(methods)} phương pháp dự báo cho {end_year} từ {notes_lo} đến "
+                            f"{_with_unit(notes_hi, unit)}")
+    elif len(methods) > 1:
+        subtitle.append(f"{len(methods)} phương pháp dự báo cho cùng một kết quả")
+    mine = proj[proj["method"].astype(str) == main].sort_values("year")
+    px, py = mine["year"].tolist(), mine["projected"].tolist()
+    if start:
+        px, py = start + px, [last["value"]] + py
+    fig.add_trace(go.Scatter(
+        x=px, y=py, mode="lines+markers", name=f"Dự báo ({label})", legendrank=2000,
+        line=dict(color=PROJECTION_COLORS[0], width=2.5, dash="dash"),
+        marker=dict(symbol="circle-open", size=7, color=PROJECTION_COLORS[0], line=dict(width=1.5)),
+        customdata=[_with_unit(_num(v, decimals), unit) for v in py],
+        hovertemplate="%{x}: %{customdata}<extra>Dự báo (" + label + ")</extra>"))
+    if len(obs) < 3:
+        notes.append(f"Dự báo chỉ từ {len(obs)} năm số liệu ({', '.join(str(int(y)) for y in obs['year'])}): "
+                     "quá ít để tin cậy, chỉ để tham khảo.")
+
+
+def _target_traces(fig: go.Figure, target: float, ty: int, comparator: str | None, unit: str,
+                   level_from: float | None) -> None:
+    """The target of a trend chart: a star at the target year, named with its value in the legend, and, when there
+    is a forecast, a dotted level line from ``level_from`` (the last observed year)."""
+    text = _with_unit(present.bound(target, comparator, present.value_decimals(target)), unit)
+    label = f"Mục tiêu {ty}: {text}"
+    if level_from is not None:
+        fig.add_trace(go.Scatter(x=[level_from, ty], y=[target] * 2, mode="lines",
+                                 line=dict(color=TARGET_COLOR, width=1, dash="dot"), hoverinfo="skip",
+                                 showlegend=False, name="mức mục tiêu"))
+    fig.add_trace(go.Scatter(
+        x=[ty], y=[target], mode="markers", name=_esc(label), legendrank=1500,
+        marker=dict(symbol="star", size=18, color=TARGET_COLOR, line=dict(width=1, color="white")),
+        hovertemplate=_esc(label) + "<extra></extra>"))
+
+
+def _data_forecast_divide(fig: go.Figure, year: float) -> None:
+    """A dotted line at the last observed year, "Số liệu ◂" to its left and "▸ Dự báo" to its right."""
+    fig.add_vline(x=year, line=dict(color="#b3b3b3", width=1, dash="dot"))
+    fig.add_annotation(text="Số liệu ◂", x=year, xref="x", xanchor="right", y=1, yref="paper",
+                       yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+    fig.add_annotation(text="▸ Dự báo", x=year, xref="x", xanchor="left", y=1, yref="paper",
+                       yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+
+
+def _y_range(ys: list[float], unit: str) -> tuple[float, float, float]:
+    """(low, high, span of the values) of a trend chart's y axis: never a span so small that rounding noise shows;
+    a percentage near 100 stays under 100."""
+    y_lo, y_hi = min(ys), max(ys)
+    span = y_hi - y_lo
+    floor_span = max(abs(y_hi), abs(y_lo), 1.0) * 0.1
+    if span < floor_span:
+        mid = (y_hi + y_lo) / 2
+        y_lo, y_hi = mid - floor_span / 2, mid + floor_span / 2
+        if unit.startswith("%") and y_hi > 100 >= (y_hi + y_lo) / 2 and all(v <= 100 + 1e-9 for v in ys):
+            y_lo, y_hi = y_lo - (y_hi - 100), 100 + floor_span * 0.05
+    return y_lo, y_hi, span
+
+
 def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | None, target_year: int | None,
               name: str, unit: str = "", projections: pd.DataFrame | None = None,
               title: str | None = None, primary: str | None = None, decimals: int | None = None,
@@ -532,19 +634,7 @@ def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | 
     has_target = _is_number(target) and _is_number(target_year)
     if decimals is None:
         decimals = present.decimals_needed([*obs["value"], target if has_target else None], 2)
-    proj = None
-    if projections is not None and not projections.empty:
-        needed = {"year", "method", "projected"}
-        if not needed <= set(projections.columns):
-            raise ValueError(f"trend_fan: projections need columns {sorted(needed)} (+ lower, upper), "
-                             f"got {list(projections.columns)}")
-        proj = projections.reset_index(drop=True)
-        for col in ("year", "projected"):
-            proj[col] = pd.to_numeric(proj[col], errors="coerce").astype(float)
-        proj = proj[proj["projected"].notna() & proj["year"].notna()].copy()
-        proj["projected"] = proj["projected"].map(_clean)
-        if proj.empty:
-            proj = None
+    proj = _usable_projections(projections)
 
     last = obs.iloc[-1] if not obs.empty else None
     subtitle = [f"Đơn vị: {unit}" if unit else ""]
@@ -552,45 +642,7 @@ def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | 
     fig = go.Figure(layout=_layout(title=dict(text=_esc(title or name)), height=430))
 
     if proj is not None:
-        methods = list(dict.fromkeys(proj["method"].astype(str)))
-        main = primary if primary in methods else methods[0]
-        label = _esc(_method_label(main))
-        wide = proj.pivot_table(index="year", columns="method", values="projected", aggfunc="first").sort_index()
-        lo, hi = wide.min(axis=1), wide.max(axis=1)
-        xs = wide.index.tolist()
-        start = [] if last is None or (xs and xs[0] <= last["year"]) else [float(last["year"])]
-        spread = len(methods) > 1 and bool(((hi - lo).abs() > 1e-9 * hi.abs().clip(lower=1)).any())
-        if spread:
-            bx = start + xs
-            top = ([last["value"]] if start else []) + hi.tolist()
-            bottom_ = ([last["value"]] if start else []) + lo.tolist()
-            fig.add_trace(go.Scatter(
-                x=bx + bx[::-1], y=top + bottom_[::-1], fill="toself", fillcolor=_rgba(PROJECTION_COLORS[0], 0.16),
-                line=dict(width=0), mode="lines", hoverinfo="skip", legendrank=2100,
-                name=f"Khoảng giữa {len(methods)} phương pháp dự báo"))
-            end_year = int(xs[-1])
-            notes_lo, notes_hi = present.number(lo.iloc[-1], decimals), present.number(hi.iloc[-1], decimals)
-            if notes_lo == notes_hi:
-                subtitle.append(f"{len(methods)} phương pháp dự báo cho {end_year} cùng một kết quả: "
-                                f"{_with_unit(notes_lo, unit)}")
-            else:
-                subtitle.append(f"{len(methods)} phương pháp dự báo cho {end_year} từ {notes_lo} đến "
-                                f"{_with_unit(notes_hi, unit)}")
-        elif len(methods) > 1:
-            subtitle.append(f"{len(methods)} phương pháp dự báo cho cùng một kết quả")
-        mine = proj[proj["method"].astype(str) == main].sort_values("year")
-        px, py = mine["year"].tolist(), mine["projected"].tolist()
-        if start:
-            px, py = start + px, [last["value"]] + py
-        fig.add_trace(go.Scatter(
-            x=px, y=py, mode="lines+markers", name=f"Dự báo ({label})", legendrank=2000,
-            line=dict(color=PROJECTION_COLORS[0], width=2.5, dash="dash"),
-            marker=dict(symbol="circle-open", size=7, color=PROJECTION_COLORS[0], line=dict(width=1.5)),
-            customdata=[_with_unit(_num(v, decimals), unit) for v in py],
-            hovertemplate="%{x}: %{customdata}<extra>Dự báo (" + label + ")</extra>"))
-        if len(obs) < 3:
-            notes.append(f"Dự báo chỉ từ {len(obs)} năm số liệu ({', '.join(str(int(y)) for y in obs['year'])}): "
-                         "quá ít để tin cậy, chỉ để tham khảo.")
+        _projection_traces(fig, proj, obs, last, primary, unit, decimals, subtitle, notes)
 
     fig.add_trace(go.Scatter(
         x=obs["year"].tolist(), y=obs["value"].tolist(), mode="lines+markers", name="Số liệu", legendrank=1000,
@@ -599,17 +651,8 @@ def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | 
         hovertemplate="%{x}: %{customdata}<extra>Số liệu</extra>"))
 
     if has_target:
-        ty = int(target_year)
-        text = _with_unit(present.bound(float(target), target_comparator, present.value_decimals(target)), unit)
-        label = f"Mục tiêu {ty}: {text}"
-        if last is not None and proj is not None:
-            fig.add_trace(go.Scatter(x=[float(last["year"]), ty], y=[float(target)] * 2, mode="lines",
-                                     line=dict(color=TARGET_COLOR, width=1, dash="dot"), hoverinfo="skip",
-                                     showlegend=False, name="mức mục tiêu"))
-        fig.add_trace(go.Scatter(
-            x=[ty], y=[float(target)], mode="markers", name=_esc(label), legendrank=1500,
-            marker=dict(symbol="star", size=18, color=TARGET_COLOR, line=dict(width=1, color="white")),
-            hovertemplate=_esc(label) + "<extra></extra>"))
+        _target_traces(fig, float(target), int(target_year), target_comparator, unit,
+                       None if last is None or proj is None else float(last["year"]))
 
     all_years = obs["year"].tolist() + ([] if proj is None else proj["year"].tolist()) + \
         ([int(target_year)] if has_target else [])
@@ -618,22 +661,11 @@ def trend_fan(years: Sequence[int], values: Sequence[float], *, target: float | 
         return _empty_note(fig, "Chưa có số liệu.")
     x0, x1 = min(all_years), max(all_years)
     if proj is not None and last is not None:
-        fig.add_vline(x=float(last["year"]), line=dict(color="#b3b3b3", width=1, dash="dot"))
-        fig.add_annotation(text="Số liệu ◂", x=float(last["year"]), xref="x", xanchor="right", y=1, yref="paper",
-                           yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
-        fig.add_annotation(text="▸ Dự báo", x=float(last["year"]), xref="x", xanchor="left", y=1, yref="paper",
-                           yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED_COLOR))
+        _data_forecast_divide(fig, float(last["year"]))
     # the y axis: never a span so small that rounding noise shows; ticks in the indicator's precision
     ys = obs["value"].tolist() + ([] if proj is None else proj["projected"].tolist()) + \
         ([float(target)] if has_target else [])
-    y_lo, y_hi = min(ys), max(ys)
-    span = y_hi - y_lo
-    floor_span = max(abs(y_hi), abs(y_lo), 1.0) * 0.1
-    if span < floor_span:
-        mid = (y_hi + y_lo) / 2
-        y_lo, y_hi = mid - floor_span / 2, mid + floor_span / 2
-        if unit.startswith("%") and y_hi > 100 >= (y_hi + y_lo) / 2 and all(v <= 100 + 1e-9 for v in ys):
-            y_lo, y_hi = y_lo - (y_hi - 100), 100 + floor_span * 0.05
+    y_lo, y_hi, span = _y_range(ys, unit)
     pad = (y_hi - y_lo) * 0.08
     n_lines = len(_subtitle(subtitle, 80).split("<br>")) if any(subtitle) else 0
     # under the plot: the notes, then the legend, one entry a line (a legend across wraps over the notes at 600 px)
