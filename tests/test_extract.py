@@ -77,6 +77,7 @@ def test_per_year_or_over_the_span_is_read_from_the_sentence_not_from_the_name()
     ps = one("Nghị quyết đề ra 25 chỉ tiêu. Hàng năm kết nạp mới từ 25 đảng viên trở lên.")
     assert [(p.status, p.period, p.comparator, p.base_value, p.kind, p.per_year) for p in ps] == [
         ("target", "2030", ">=", 25.0, "level", True)]
+    assert ps[0].indicator_name == "Hàng năm kết nạp mới"  # not "Đảng viên trở lên": a bound's words name nothing
     ps = one("Nhiệm kỳ 2020-2025, kết nạp mới 69 đảng viên.")
     assert [(p.period, p.kind, p.per_year) for p in ps] == [("2020-2025", "cumulative", False)]
     ps = one("Mục tiêu nhiệm kỳ 2025-2030: trung bình mỗi năm giải quyết việc làm cho trên 250 lao động…")

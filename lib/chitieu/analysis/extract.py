@@ -879,6 +879,7 @@ class _Reader:
             after = re.match(r"\s*([^,;.()0-9:]{2,60})", text[q.end:clause[1]])
             tail = re.split(r"\s(?:đạt|là|tăng|giảm|so với|trong đó|với|của|và)\s", after.group(1))[0].strip() \
                 if after else ""
+            tail = re.sub(r"^(?:trở lên|trở xuống)\b\s*|\s*\b(?:trở lên|trở xuống)$", "", tail)  # a bound's words
             if tail or not region or fd.re(r"\b(?:xã|phường|huyện|tỉnh|thị trấn|thành phố|đảng bộ)\b").search(
                     fd.low(region)):
                 return self._suffix(q, f"{q.unit.split('/')[0]} {tail}".strip()), True
