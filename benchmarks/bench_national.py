@@ -88,11 +88,10 @@ def load_avg() -> str:
 
 
 def machine() -> str:
-    cpu = "?"
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    except (OSError, StopIteration) as exc:  # the label says why the model is missing
+        cpu = f"CPU model unknown ({type(exc).__name__})"
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import scipy
 

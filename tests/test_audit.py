@@ -220,3 +220,12 @@ def test_bad_inputs(tmp_path):
         audit.audit_document(DRAFT, "khong-co-dau", root=DATA)
     res = run_cli("audit", str(empty), "-l", "muong-ang", data=DATA)
     assert res.returncode == 2 and "rong.txt" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_what_the_audit_cannot_read_is_in_its_notes(tmp_path):
+    """A tab block the table reader refuses was skipped in silence, its claims never checked; now the report's
+    notes say which lines were not checked."""
+    draft = tmp_path / "du-thao.txt"
+    draft.write_text("Thu nhập bình quân đầu người năm 2025 đạt 39 triệu đồng.\na\t12\nb\t13\n", encoding="utf-8")
+    report = audit.audit_document(draft, "muong-ang", root=DATA)
+    assert any(n.startswith("bảng ở dòng 2–3 không đọc được") for n in report.notes), report.notes

@@ -212,3 +212,11 @@ def test_seed_reports_against_their_hand_transcription():
     assert out["target_recall"] >= 0.90
     assert out["result_recall"] >= 0.75
     assert out["value_precision"] >= 0.95
+
+
+def test_a_table_that_cannot_be_read_is_said_not_dropped():
+    """A tab-separated block without a recognisable header used to be skipped in silence: its numbers were simply
+    not proposed. The extraction's notes now name its lines and why."""
+    ex = extract_lines(["Kết quả: thu nhập bình quân đầu người đạt 50 triệu đồng.", "a\t12", "b\t13"], name="x.txt",
+                       term=TERM_2020)
+    assert any(n.startswith("bảng ở dòng 2–3 không đọc được") and "tiêu đề" in n for n in ex.notes), ex.notes

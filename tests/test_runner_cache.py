@@ -113,3 +113,17 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch):
     data_mod.load_locality("phieng-pan", ROOT / "data")
     data_mod.load_localities(ROOT / "data")
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+
+
+def test_a_cache_that_cannot_be_written_is_said_once(tmp_path, monkeypatch):
+    """The validation cache's write failures were swallowed (``except OSError: pass``): the user never learnt that
+    every command validated everything again. Now one line on stderr says so, and the command still works."""
+    from conftest import run_cli
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("CHITIEU_CACHE", str(blocker / "cache"))
+    res = run_cli("table", "muong-ang", "--format", "csv")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.count("không ghi được bộ nhớ đệm") == 1, res.stderr
+    assert "coffee_area" in res.stdout

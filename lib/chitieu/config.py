@@ -121,8 +121,8 @@ def _protected_folders() -> list[tuple[str, Path]]:
     for name, folder in found:
         try:
             out.append((name, Path(os.path.realpath(folder))))
-        except (OSError, RuntimeError, ValueError):
-            continue
+        except (OSError, RuntimeError, ValueError):  # a link loop: still protected, by its absolute path
+            out.append((name, Path(os.path.abspath(folder))))
     return out
 
 

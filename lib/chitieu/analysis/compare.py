@@ -29,19 +29,19 @@ from chitieu.io.data import Locality, load_catalogue, load_localities, load_loca
 from chitieu.core.numfmt import is_missing, decimals_of, format_vi, round_half_up
 from chitieu.analysis.projection import CATEGORIES, CATEGORY_LABELS_VI, project_panel
 from chitieu.report import present
+from chitieu.report.present import MISSING
 from chitieu.report.sections import observations_and_targets
 
 __all__ = [
     "CompareError", "Comparison", "compare_localities", "COMPARE_COLUMNS", "HEAT_ORDER", "HEAT_LABELS_VI",
-    "HEAT_COLORS", "STATUS_VI", "LEVELS_VI", "summary_text", "display_frame", "overlap_frame", "overlap_display",
+    "HEAT_COLORS", "COVERAGE_STATUS_VI", "LEVELS_VI", "summary_text", "display_frame", "overlap_frame", "overlap_display",
     "coverage_frame", "coverage_display", "uncoded_display", "rank_table", "ranking_display", "overall_ranking",
     "overall_ranking_display", "peers", "peers_display", "peer_summary", "category_heatmap", "progress_chart",
     "trend_small_multiples", "record_summary", "to_csv", "write_xlsx", "compare_html", "write_compare_outputs",
     "values_wide", "values_html", "MIN_ASSESSED", "ranking_threshold",
 ]
 
-MISSING = "chưa có số liệu"
-STATUS_VI = {"data": "có số liệu", "no_data": MISSING, "absent": "không có chỉ tiêu này"}
+COVERAGE_STATUS_VI = {"data": "có số liệu", "no_data": MISSING, "absent": "không có chỉ tiêu này"}
 #: cells of the heatmap: the progress categories, then "no numbers" and "no such indicator"
 HEAT_ORDER = (*CATEGORIES, "no_data", "absent")
 HEAT_LABELS_VI = {**CATEGORY_LABELS_VI, "no_data": "Chưa có số liệu", "absent": "Không có chỉ tiêu này"}
@@ -331,7 +331,7 @@ def _finish(t: pd.DataFrame) -> pd.DataFrame:
     t["category_vi"] = t["category"].map(CATEGORY_LABELS_VI)
     t["heat"] = np.where(t["status"].eq("data"), t["category"], t["status"])
     t["heat_vi"] = t["heat"].map(HEAT_LABELS_VI)
-    t["status_vi"] = t["status"].map(STATUS_VI)
+    t["status_vi"] = t["status"].map(COVERAGE_STATUS_VI)
     t["progress_pct"] = 100.0 * pd.to_numeric(t["pace_ratio"], errors="coerce")
     t["pace_unit"] = [_pace_unit(b, u) if isinstance(b, str) else "" for b, u in zip(t["pace_basis"], t["unit"])]
     for c in ("n_points", "first_year", "latest_year", "term_year", "target_year"):
@@ -384,7 +384,7 @@ def display_frame(comp: Comparison) -> pd.DataFrame:
     out = []
     for r in t.itertuples(index=False):  # indicator by indicator, the localities side by side
         absent = r.status == "absent"
-        gap = STATUS_VI[r.status] if r.status != "data" else ""
+        gap = COVERAGE_STATUS_VI[r.status] if r.status != "data" else ""
         period = r.latest_period if r.latest_period else ""
         latest = gap or _value(r.latest_value, r.unit)
         target = ("" if absent else (_value(r.target, r.unit, r.target_comparator)
@@ -430,7 +430,7 @@ def values_wide(comp: Comparison) -> pd.DataFrame:
                 cells = ["không có chỉ tiêu này", "", "", ""]
             else:
                 year = r["latest_year"]
-                latest = (STATUS_VI[r["status"]] if r["status"] != "data" else
+                latest = (COVERAGE_STATUS_VI[r["status"]] if r["status"] != "data" else
                           _value(r["latest_value"]) + (f" ({int(year)})" if not pd.isna(year) else ""))
                 target = (_value(r["target"], "", r["target_comparator"]) if not _nan(r["target"])
                           else "chưa có")  # under the header "Mục tiêu 2030": no target for that year
@@ -612,7 +612,7 @@ def rank_table(comp: Comparison, by: str = "progress") -> pd.DataFrame:
     size = t.groupby(["catalogue_code", "rank"])["rank"].transform("size")
     t["tied"] = t["rank"].notna() & (size > 1)
     n_ranked = t.groupby("catalogue_code")["rank"].transform("count")
-    why = np.where(t["status"] != "data", t["status"].map(STATUS_VI), "chưa đánh giá được")
+    why = np.where(t["status"] != "data", t["status"].map(COVERAGE_STATUS_VI), "chưa đánh giá được")
     t["rank_vi"] = [
         w if pd.isna(r) else "duy nhất đánh giá được" if n == 1 else f"{int(r)} (đồng hạng)" if tie else str(int(r))
         for r, tie, w, n in zip(t["rank"], t["tied"], why, n_ranked)]
@@ -783,12 +783,12 @@ def peers_display(comp: Comparison, frame: pd.DataFrame, locality: str) -> pd.Da
     for r in frame.itertuples(index=False):
         def start(v, y, status):
             if status != "data":
-                return STATUS_VI[status]
+                return COVERAGE_STATUS_VI[status]
             return "chưa có chuỗi số liệu theo năm" if _nan(v) else f"{_num(v)} ({int(y)})"
 
         def pace(v, status):
             if status != "data":
-                return STATUS_VI[status]
+                return COVERAGE_STATUS_VI[status]
             return "chưa tính được" if _nan(v) else f"{_num(v)} {r.pace_unit}"
         verdict = COMPARISON_VI[r.comparison]
         if r.comparison == "not_comparable":
@@ -1149,7 +1149,7 @@ def _xlsx_values_sheet(ws, comp: Comparison, title: str) -> None:
                 set_cell(ws, row, c0, "không có chỉ tiêu này")
                 continue
             d = min(2, present.value_decimals(r["latest_value"]))
-            set_cell(ws, row, c0, float(r["latest_value"]) if r["status"] == "data" else STATUS_VI[r["status"]],
+            set_cell(ws, row, c0, float(r["latest_value"]) if r["status"] == "data" else COVERAGE_STATUS_VI[r["status"]],
                      number_format=xlsx_number_format(d))
             set_cell(ws, row, c0 + 1, None if pd.isna(r["latest_year"]) else int(r["latest_year"]), number_format="0")
             set_cell(ws, row, c0 + 2, None if _nan(r["target"]) else float(r["target"]),
@@ -1191,7 +1191,7 @@ def _xlsx_long_sheet(ws, comp: Comparison, title: str) -> None:
     style_header(ws, 2, len(headers))
     row = 3
     for r in comp.table.itertuples(index=False):
-        gap = STATUS_VI[r.status] if r.status != "data" else ""
+        gap = COVERAGE_STATUS_VI[r.status] if r.status != "data" else ""
         d = min(2, present.value_decimals(r.latest_value))
         cells = [(_indicator_label(r.indicator_name, r.direction), None), (r.catalogue_code, None), (r.unit, None),
                  (r.locality_name, None), (LEVELS_VI.get(r.level, r.level), None), (r.status_vi, None),

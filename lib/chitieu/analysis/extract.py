@@ -60,17 +60,17 @@ from chitieu.io.sentences import clauses as split_clauses
 from chitieu.io.sentences import paragraphs, split_outside_parentheses, tab_blocks
 from chitieu.io.text import clean_cell, fold
 
-__all__ = ["Proposal", "Extraction", "extract_document", "extract_text", "extract_lines", "CSV_COLUMNS", "ACCEPT",
-           "ascii_fold", "STATUS_VI", "KIND_VI"]
+__all__ = ["Proposal", "Extraction", "extract_document", "extract_text", "extract_lines", "PROPOSAL_COLUMNS", "ACCEPT",
+           "ascii_fold", "PROPOSAL_STATUS_VI", "PROPOSAL_KIND_VI"]
 
 #: proposals at or above this confidence are written into data/ by ``--write``; the others go to review
 ACCEPT = 0.7
 
-CSV_COLUMNS = ["indicator_name", "catalogue_code", "status", "period", "value", "value_high", "unit", "comparator",
+PROPOSAL_COLUMNS = ["indicator_name", "catalogue_code", "status", "period", "value", "value_high", "unit", "comparator",
                "kind", "per_year", "numerator", "denominator", "base_value", "base_value_high", "base_unit", "raw",
                "source", "confidence", "accepted", "conflict", "why"]
-STATUS_VI = {"target": "chỉ tiêu", "actual": "thực hiện", "estimate": "ước thực hiện"}
-KIND_VI = {"level": "giá trị", "share": "tỷ lệ", "rate_per_year": "tốc độ tăng/năm", "reduction_per_year":
+PROPOSAL_STATUS_VI = {"target": "chỉ tiêu", "actual": "thực hiện", "estimate": "ước thực hiện"}
+PROPOSAL_KIND_VI = {"level": "giá trị", "share": "tỷ lệ", "rate_per_year": "tốc độ tăng/năm", "reduction_per_year":
            "mức giảm/năm", "rate": "tốc độ tăng", "change": "tăng/giảm so với", "multiple": "gấp … lần",
            "ratio": "tỷ lệ đạt so với NQ/kế hoạch", "x_of_y": "x/y", "cumulative": "tổng cả giai đoạn"}
 
@@ -294,7 +294,7 @@ class Extraction:
 
     @property
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([p.as_row() for p in self.proposals], columns=CSV_COLUMNS)
+        return pd.DataFrame([p.as_row() for p in self.proposals], columns=PROPOSAL_COLUMNS)
 
     def counts(self) -> dict[str, int]:
         out = {"target": 0, "actual": 0, "estimate": 0}
@@ -1198,8 +1198,8 @@ def _tidy_name(name: str) -> str:
 # Tables inside the document
 # --------------------------------------------------------------------------------------------
 
-def _tables(doc_lines: list[str], name: str, term_end: int, catalogue, ascii_mode: bool = False
-            ) -> tuple[list[Proposal], list]:
+def _tables(doc_lines: list[str], name: str, term_end: int, catalogue, ascii_mode: bool = False,
+            notes: list[str] | None = None) -> tuple[list[Proposal], list]:
     """The tables of the document (tab-separated rows under a recognised header), read by the importer's table
     parser; a cell holding several measures ('20 bản NTM; 2 bản kiểu mẫu') gives one proposal per measure, each read
     like running text, with the column's status and period."""
@@ -1214,7 +1214,10 @@ def _tables(doc_lines: list[str], name: str, term_end: int, catalogue, ascii_mod
         try:
             parsed = parse_table(rows, term_end=term_end, file_label=name, lines=block, source_name=name,
                                  catalogue=catalogue)
-        except InputError:
+        except InputError as exc:  # said, not dropped: its numbers are not proposed
+            if notes is not None:
+                notes.append(f"bảng ở dòng {block[0]}–{block[-1]} không đọc được, số trong đó không được đề xuất: "
+                             f"{str(exc).splitlines()[0]}")
             continue
         parsed_all.append(parsed)
         inds = {i["id"]: i for i in parsed.indicators}
@@ -1415,7 +1418,7 @@ def extract_text(doc: DocumentText, *, term: tuple[int, int] | None = None, cata
     props = reader.proposals
     parsed = []
     if tables:
-        tprops, parsed = _tables(lines, doc.name, term[0], catalogue, ascii_mode)
+        tprops, parsed = _tables(lines, doc.name, term[0], catalogue, ascii_mode, notes)
         props = props + tprops
     for p in props:
         p.source = doc.source(p.line)

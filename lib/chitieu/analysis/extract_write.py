@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from chitieu.analysis.extract import STATUS_VI, Extraction, Proposal, _norm_name
+from chitieu.analysis.extract import PROPOSAL_STATUS_VI, Extraction, Proposal, _norm_name
 from chitieu.core.numfmt import format_vi
 from chitieu.core.vocabulary import COMPARATOR_SIGN
 from chitieu.errors import InputError
 from chitieu.io.text import slugify
 
-__all__ = ["WriteResult", "write_extraction", "review_rows", "REVIEW_COLUMNS", "OWN_FILES"]
+__all__ = ["WriteResult", "write_extraction", "review_rows", "EXTRACT_REVIEW_COLUMNS", "OWN_FILES"]
 
-REVIEW_COLUMNS = ["rank", "source", "raw", "indicator_name", "reading", "alternatives", "confidence", "why"]
+EXTRACT_REVIEW_COLUMNS = ["rank", "source", "raw", "indicator_name", "reading", "alternatives", "confidence", "why"]
 OWN_FILES = ("indicators_extract.csv", "values_extract.csv", "comparisons_extract.csv", "review-extract.csv",
              "EXTRACT.md")
 
@@ -62,7 +62,7 @@ def reading(p: Proposal) -> str:
     unit = p.unit if p.unit.startswith("%") else f" {p.unit}"
     parts = f" ({format_vi(p.numerator, _decimals(p.numerator))}/{format_vi(p.denominator, _decimals(p.denominator))})" \
         if p.numerator is not None else ""
-    return f"{STATUS_VI.get(p.status, p.status)} {p.period}: {COMPARATOR_SIGN.get(p.comparator, '')}{value}{unit}{parts}"
+    return f"{PROPOSAL_STATUS_VI.get(p.status, p.status)} {p.period}: {COMPARATOR_SIGN.get(p.comparator, '')}{value}{unit}{parts}"
 
 
 def _decimals(x: float) -> int:
@@ -109,7 +109,7 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
     w.writerow(columns)
     for r in rows:
         w.writerow([machine_number(r.get(c)) if c in ("value", "numerator", "denominator") else
-                    spreadsheet_text("" if r.get(c) is None else str(r.get(c))) if c in REVIEW_COLUMNS and
+                    spreadsheet_text("" if r.get(c) is None else str(r.get(c))) if c in EXTRACT_REVIEW_COLUMNS and
                     c in ("raw", "indicator_name", "why", "reading", "alternatives") else
                     ("" if r.get(c) is None else r.get(c)) for c in columns])
     return buf.getvalue().encode("utf-8")
@@ -293,7 +293,7 @@ def _files(ex: Extraction, path: Path, digest: str, source_name: str, catalogue,
     files = {"indicators_extract.csv": _csv(indicators, INDICATOR_COLUMNS),
              "values_extract.csv": _csv(values, VALUE_COLUMNS),
              "comparisons_extract.csv": _csv(comparisons, COMPARISON_COLUMNS),
-             "review-extract.csv": _csv(review, REVIEW_COLUMNS),
+             "review-extract.csv": _csv(review, EXTRACT_REVIEW_COLUMNS),
              "EXTRACT.md": notes_md.encode("utf-8")}
     return files, (len(indicators), len(values), len(comparisons), len(review))
 

@@ -38,7 +38,7 @@ __all__ = ["WhatIfError", "PaceControl", "WhatIfResult", "WhatIfModel", "usable_
 
 LEVEL_KINDS = ("level", "share", "x_of_y", "bound")  # modelled by a growth rate from the latest value
 #: the verdict's one colour (chitieu.report.present), the same as in tables and charts
-VERDICT_COLORS = {"met": present.VERDICT_COLORS["met"], "not_met": present.VERDICT_COLORS["not_met"],
+PACE_VERDICT_COLORS = {"met": present.VERDICT_COLORS["met"], "not_met": present.VERDICT_COLORS["not_met"],
                   None: "#595959"}
 
 
@@ -299,8 +299,9 @@ def _with_text(r: WhatIfResult, period_start: int | None, decimals: int = 2, *, 
     return WhatIfResult(**{**r.__dict__, "text": text})
 
 
-def usable_indicators(loc: Locality, horizon: int = 2030) -> list[str]:
-    """Indicators whose pace can be varied: a number, a ``horizon`` target, not qualitative. Not yet met first."""
+def usable_indicators(loc: Locality, horizon: int = 2030, *, refused: dict[str, str] | None = None) -> list[str]:
+    """Indicators whose pace can be varied: a number, a ``horizon`` target, not qualitative. Not yet met first.
+    ``refused``: filled with the indicators that have both but cannot be modelled, and why."""
     from chitieu.report.sections import observations_and_targets
 
     obs, targets = observations_and_targets(loc, horizon)
@@ -311,7 +312,9 @@ def usable_indicators(loc: Locality, horizon: int = 2030) -> list[str]:
             continue
         try:
             m = WhatIfModel(loc, t.indicator, horizon)
-        except WhatIfError:
+        except WhatIfError as exc:
+            if refused is not None:
+                refused[t.indicator] = str(exc)
             continue
         out.append((m.fit.category == "met", t.indicator))
     return [i for _, i in sorted(out, key=lambda x: x[0])]  # stable: the locality's order within each group
@@ -391,7 +394,7 @@ def what_if_chart(r: WhatIfResult):
         fig.add_trace(go.Scatter(x=req["year"], y=req["value"], mode="lines", name="Nhịp cần để đạt",
                                  line=dict(color="#8c8c8c", width=2, dash="dot")))
     sc = p[p["series"] == "scenario"]
-    color = VERDICT_COLORS.get(r.verdict, "#595959")
+    color = PACE_VERDICT_COLORS.get(r.verdict, "#595959")
     fig.add_trace(go.Scatter(x=sc["year"], y=sc["value"], mode="lines+markers",
                              name=f"Nhịp giả định {esc(_pace(r.pace, r.pace_unit))}",
                              line=dict(color=color, width=2.5, dash="dash"),
@@ -471,7 +474,7 @@ class WhatIfUI:
         self.results[indicator] = r
         self.updates += 1
         self.values[indicator].value = f"<b>{html.escape(_pace(pace, m.control.pace_unit))}</b>"
-        color = VERDICT_COLORS.get(r.verdict, "#595959")
+        color = PACE_VERDICT_COLORS.get(r.verdict, "#595959")
         self.texts[indicator].value = (f"<div style='color:{color}' class='chitieu-whatif-text'>"
                                        f"{html.escape(r.text)}</div>")
         if self.draw_charts:
@@ -522,13 +525,16 @@ def build_ui(loc: Locality, indicators: list[str] | None = None, *, horizon: int
 
 
 def _choose(loc: Locality, indicators: list[str] | None, horizon: int, max_indicators: int) -> list[str]:
-    usable = usable_indicators(loc, horizon)
+    refused: dict[str, str] = {}
+    usable = usable_indicators(loc, horizon, refused=refused)
     if not indicators:
         return usable[:max_indicators]
     bad = [i for i in indicators if i not in usable]
     if bad:
+        why = "; ".join(f"{i}: {refused[i]}" for i in bad if i in refused)
         raise WhatIfError(f"{loc.id}: không thay đổi nhịp được cho {', '.join(bad)} (chưa có số liệu, chưa có mục "
-                          f"tiêu {horizon}, hoặc định tính). Dùng được: {', '.join(usable) or 'không có'}")
+                          f"tiêu {horizon}, hoặc định tính{'; ' + why if why else ''}). "
+                          f"Dùng được: {', '.join(usable) or 'không có'}")
     return list(indicators)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from chitieu.analysis.audit import FINDING_VI, KIND_VI, audit_document
+from chitieu.analysis.audit import FINDING_VI, CLAIM_KIND_VI, audit_document
 from chitieu.cli._common import UserError
 from chitieu.errors import InputError
 from chitieu.io.safe import atomic_write_bytes
@@ -69,7 +69,7 @@ def audit(
             continue
         lines += ["", f"== {FINDING_VI[finding].upper()} ({len(part)}) =="]
         for c in part:
-            lines.append(f"dòng {c.line} [{KIND_VI.get(c.kind, c.kind)}] «{c.quote}»")
+            lines.append(f"dòng {c.line} [{CLAIM_KIND_VI.get(c.kind, c.kind)}] «{c.quote}»")
             lines.append(f"    câu nêu: {c.stated}")
             if c.expected and c.expected != "—":
                 lines.append(f"    số liệu / phép tính: {c.expected}")

@@ -46,7 +46,7 @@ def extract(
     workers: int | None = typer.Option(None, "--workers", min=1, help="số trang OCR chạy song song"),
 ) -> None:
     """Đọc cả văn bản và đề xuất mọi chỉ tiêu, kết quả nó nêu (tên, mã danh mục, giá trị, đơn vị, kỳ, nguồn, độ tin cậy)."""
-    from chitieu.analysis.extract import CSV_COLUMNS, extract_document
+    from chitieu.analysis.extract import PROPOSAL_COLUMNS, extract_document
 
     try:
         ex = extract_document(file, locality=locality, progress=sys.stderr.isatty(), ocr=ocr.value, workers=workers)
@@ -60,7 +60,7 @@ def extract(
         safe = frame.copy()
         for c in text_cols:
             safe[c] = safe[c].map(spreadsheet_text)
-        text = safe.to_csv(index=False, lineterminator="\n", columns=CSV_COLUMNS)
+        text = safe.to_csv(index=False, lineterminator="\n", columns=PROPOSAL_COLUMNS)
     else:
         text = _table_text(ex)
     if output:

@@ -25,10 +25,10 @@ import typer
 
 from chitieu.cli._common import UserError
 from chitieu.errors import ChitieuError, DataError, InputError
+from chitieu.io.tablefile import TABLE_SUFFIXES
 
 app = typer.Typer()
 
-TABLE_SUFFIXES = (".docx", ".xlsx", ".txt", ".tsv")
 #: columns a mapping file may have beside ``file`` and ``locality``: the options of one import
 MAP_OPTIONS = ("name", "level", "province", "term_start", "term_end", "next_term_end", "table", "sheet")
 _INT_OPTIONS = ("term_start", "term_end", "next_term_end", "table")

@@ -18,6 +18,7 @@ import io
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -768,14 +769,29 @@ def _remember(key: str, content: dict) -> None:
     import tempfile
 
     entry = {"key": key, **content}
+    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(entry, f, ensure_ascii=False)
         os.replace(tmp, folder / f"{key}.json")
-    except OSError:  # a cache that cannot be written is no cache: the next load validates again
-        pass
+    except OSError as exc:  # no cache: the next load validates again — said once, not silently
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        _cache_unwritable(folder, exc)
+
+
+_CACHE_WARNED: set[str] = set()
+
+
+def _cache_unwritable(folder: Path, exc: OSError) -> None:
+    """Say on stderr, once per folder and process, that the validation cache cannot be written."""
+    if str(folder) in _CACHE_WARNED:
+        return
+    _CACHE_WARNED.add(str(folder))
+    print(f"chitieu: không ghi được bộ nhớ đệm kiểm tra dữ liệu {folder} ({exc.strerror or exc}); dữ liệu sẽ được "
+          "kiểm tra lại mỗi lần (đặt CHITIEU_CACHE=off để tắt bộ nhớ đệm)", file=sys.stderr)
 
 
 def _read_validated(loc_id: str, root: Path, known: dict) -> Locality | None:

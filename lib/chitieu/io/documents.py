@@ -39,11 +39,11 @@ except ImportError:  # pragma: no cover
     def _normalise(text: str) -> str:
         return unicodedata.normalize("NFC", text)
 
-__all__ = ["DocLine", "DocumentText", "read_document", "docx_texts", "SUPPORTED", "IMAGE_SUFFIXES", "OcrUnavailable",
+__all__ = ["DocLine", "DocumentText", "read_document", "docx_texts", "DOCUMENT_SUFFIXES", "IMAGE_SUFFIXES", "OcrUnavailable",
            "ocr_available", "repair_ocr", "looks_ocr_damaged", "INSTALL_OCR"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif")
-SUPPORTED = (".txt", ".text", ".md", ".docx", ".html", ".htm", ".pdf") + IMAGE_SUFFIXES
+DOCUMENT_SUFFIXES = (".txt", ".text", ".md", ".docx", ".html", ".htm", ".pdf") + IMAGE_SUFFIXES
 INSTALL_OCR = ("cần Tesseract và mô hình tiếng Việt để đọc bản quét (OCR): chạy ./scripts/bootstrap.sh, hoặc "
                "'sudo apt-get install tesseract-ocr tesseract-ocr-vie' (needs the Tesseract OCR engine with its "
                "Vietnamese model)")
@@ -376,7 +376,7 @@ def read_document(path: Path, *, ocr: str = "auto", ocr_repairs: str = "auto", w
         raise InputError(f"{path}: không có tệp này (file not found)")
     if path.is_dir():
         raise InputError(f"{path}: là một thư mục, cần một tệp (is a folder)")
-    if suffix not in SUPPORTED:
+    if suffix not in DOCUMENT_SUFFIXES:
         raise InputError(f"{path.name}: định dạng không hỗ trợ '{suffix or '(không có đuôi)'}' — dùng .txt, .docx, "
                          ".html, .pdf hoặc ảnh (.png, .jpg, .tif)")
     if path.stat().st_size == 0:

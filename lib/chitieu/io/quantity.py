@@ -61,7 +61,7 @@ from chitieu.core import rules
 from chitieu.core.numfmt import format_vi
 from chitieu.io.text import normalise
 
-__all__ = ["Quantity", "Change", "QuantityError", "parse", "parse_row", "PLACEHOLDERS", "unit_info",
+__all__ = ["Quantity", "Change", "DATES", "QuantityError", "parse", "parse_row", "PLACEHOLDERS", "unit_info",
            "same_measure"]
 
 
@@ -82,7 +82,7 @@ PLACEHOLDERS = ("…", "...", "…..")
 
 _NUM = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)(?![\d])")
 _WORD = re.compile(r"[^\W\d_]+")
-_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/(?:19|20)\d{2}\b|"
+DATES = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/(?:19|20)\d{2}\b|"
                    r"(?i:\b(?:quý|quí)\s+(?:[ivx]+|\d)\s*/\s*(?:19|20)\d{2}\b)")  # "quý II/2022"
 # document numbers: "20/NQ-HĐND", "12-CT/TU", "Nghị định 100/2019/NĐ-CP", "Quyết định số 898/QĐ-UBND"
 _DOCNO = re.compile(r"\b\d+\s*[/-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐa-zđ]*(?:\s*-\s*[A-ZĐ]+)*(?:/[A-ZĐ]+)?\b|"
@@ -435,7 +435,7 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 def _label_spans(text: str, lower: str) -> list[tuple[int, int, int | None]]:
     """Spans of the text that are times or document numbers, not quantities (with the year where it is one)."""
     spans: list[tuple[int, int, int | None]] = []
-    for m in _DATE.finditer(text):
+    for m in DATES.finditer(text):
         spans.append((m.start(), m.end(), None))
     for m in _DOCNO.finditer(text):
         if not any(a <= m.start() < b for a, b, _ in spans):

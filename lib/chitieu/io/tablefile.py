@@ -19,9 +19,9 @@ from chitieu.io.safe import LIMITS, FileRefused, check_regular_file, check_zip, 
 from chitieu.io.tableparse import find_header
 from chitieu.io.text import clean_cell, read_text_file
 
-__all__ = ["TableSource", "read_table", "SUPPORTED"]
+__all__ = ["TableSource", "read_table", "TABLE_SUFFIXES"]
 
-SUPPORTED = (".docx", ".xlsx", ".txt", ".tsv", ".tab")
+TABLE_SUFFIXES = (".docx", ".xlsx", ".txt", ".tsv", ".tab")
 
 
 @dataclass
@@ -152,7 +152,7 @@ def read_table(path: Path, *, table: int | None = None, sheet: str | None = None
     .xlsx: ``sheet`` or the first sheet with a recognised header; text: the lines that hold tab characters)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
+    if suffix not in TABLE_SUFFIXES:
         raise InputError(f"{path.name}: định dạng không hỗ trợ '{suffix or '(không có đuôi)'}' — dùng .docx, .xlsx "
                          "hoặc văn bản .txt/.tsv có dấu tab giữa các ô")
     if not os.path.lexists(path):

@@ -41,7 +41,7 @@ import plotly.io as pio
 from chitieu.analysis.achievement import VERDICT_VI
 from chitieu.core.vocabulary import NO_RATIO_DOUBTS
 from chitieu.report import present
-from chitieu.report.present import VERDICT_LABELS
+from chitieu.report.present import VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER
 
 __all__ = [
     "ChartExportError",
@@ -71,9 +71,6 @@ TEXT_COLOR = "#222222"
 MUTED_COLOR = "#595959"
 GRID_COLOR = "#e5e5e5"
 
-VERDICT_ORDER = present.VERDICT_ORDER
-#: one colour per verdict, shared with HTML tables and Excel sheets (:data:`chitieu.report.present.VERDICT_COLORS`)
-VERDICT_COLORS = present.VERDICT_COLORS
 DATA_COLOR = "#1f3b73"
 TARGET_COLOR = "#c0392b"
 #: projection paths: lighter than the data, one hue per method

@@ -22,6 +22,7 @@ from chitieu.core.vocabulary import FLAG_VI, RATE_KINDS, RESULT_STATUSES
 from chitieu.io.data import Locality
 from chitieu.core.numfmt import format_vi
 from chitieu.report import present
+from chitieu.report.present import PRIMARY_METHOD
 from chitieu.report.tables import display_frame
 
 __all__ = ["RECORD_MIME", "PLOTLY_MIME", "show_chart", "record", "html_table", "summary_counts", "summary_text",
@@ -311,7 +312,6 @@ def category_counts(progress: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in one[col].value_counts().items()}
 
 
-PRIMARY_METHOD = present.PRIMARY_METHOD
 primary_method = present.primary_method
 pace_unit = present.pace_unit
 

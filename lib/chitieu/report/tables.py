@@ -16,6 +16,7 @@ import pandas as pd
 from chitieu.core.vocabulary import COMPARATOR_CELL_VI
 from chitieu.io.safe import atomic_write_bytes, spreadsheet_text
 from chitieu.report import present
+from chitieu.report.present import MISSING
 
 __all__ = ["CSV_COLUMNS", "LABELS_VI", "display_frame", "to_csv", "write_xlsx", "save_workbook", "xlsx_number_format",
            "set_cell", "style_header", "finish_sheet", "write_frame", "verdict_fill", "write_progress_xlsx"]
@@ -29,7 +30,6 @@ LABELS_VI = {
     "ratio_pct": "Tỷ lệ đạt (%)", "published_ratio_pct": "Báo cáo ghi (%)", "verdict_vi": "Đánh giá",
     "margin": "Chênh lệch", "flags_vi": "Lưu ý", "source": "Nguồn",
 }
-MISSING = present.MISSING
 
 
 def own_file(table: pd.DataFrame) -> str | None:

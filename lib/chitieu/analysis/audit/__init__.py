@@ -35,7 +35,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chitieu.analysis.audit.checks import (
-    CSV_COLUMNS, FINDING_VI, FINDINGS, KIND_VI, AuditReport, Checker, Claim, ratio_matches, values_match,
+    CLAIM_COLUMNS, FINDING_VI, FINDINGS, CLAIM_KIND_VI, AuditReport, Checker, Claim, ratio_matches, values_match,
 )
 from chitieu.analysis.audit.claims import ClaimFinder
 from chitieu.analysis.audit.matching import Matcher, unit_compatible
@@ -46,7 +46,7 @@ from chitieu.io import data as data_mod
 from chitieu.io.sentences import paragraphs
 
 __all__ = ["Claim", "AuditReport", "audit_document", "audit_lines", "read_document", "FINDINGS", "FINDING_VI",
-           "KIND_VI", "CSV_COLUMNS", "Matcher", "known_source", "ratio_matches", "values_match", "unit_compatible",
+           "CLAIM_KIND_VI", "CLAIM_COLUMNS", "Matcher", "known_source", "ratio_matches", "values_match", "unit_compatible",
            "paragraphs"]
 
 def audit_lines(lines: list[str], locality: str, *, name: str = "(văn bản)", root: Path | None = None,
@@ -61,8 +61,9 @@ def audit_lines(lines: list[str], locality: str, *, name: str = "(văn bản)", 
     self_source = known_source(lines, root)
     doc_year = doc_year or _doc_year(lines)
     check = Checker(loc, catalogue, self_source, doc_year)
-    claims = ClaimFinder(Document(lines, name), check).run()
-    notes = []
+    finder = ClaimFinder(Document(lines, name), check)
+    claims = finder.run()
+    notes = list(finder.notes)
     if self_source:
         notes.append(f"Văn bản chính là data/sources/{self_source}: mỗi câu được so với phần còn lại của văn bản "
                      "(bảng, các đoạn khác), không so với bản ghi chép từ chính câu đó.")

@@ -25,7 +25,7 @@ from chitieu.core.vocabulary import COMPARATOR_PREFIX_VI, RATE_KINDS, RESULT_STA
 from chitieu.io.quantity import parse
 from chitieu.io.text import fold
 
-__all__ = ["FINDINGS", "FINDING_VI", "KIND_VI", "CSV_COLUMNS", "Claim", "AuditReport", "DataView", "Checker",
+__all__ = ["FINDINGS", "FINDING_VI", "CLAIM_KIND_VI", "CLAIM_COLUMNS", "Claim", "AuditReport", "DataView", "Checker",
            "primary_sources", "ratio_matches", "values_match"]
 
 FINDINGS = ("consistent", "contradicts_data", "arithmetic_fails", "cannot_check")
@@ -35,12 +35,12 @@ FINDING_VI = {
     "arithmetic_fails": "phép tính không đúng",
     "cannot_check": "không kiểm tra được",
 }
-KIND_VI = {
+CLAIM_KIND_VI = {
     "ratio": "tỷ lệ so với Nghị quyết", "plan": "tỷ lệ so với kế hoạch/dự toán", "share": "tỷ lệ x/y",
     "verdict": "đánh giá đạt/không đạt", "change": "tăng/giảm so với", "value": "giá trị", "target": "chỉ tiêu",
     "table": "dòng bảng",
 }
-CSV_COLUMNS = ["line", "quote", "kind", "indicator", "year", "stated", "expected", "finding", "finding_vi", "reason",
+CLAIM_COLUMNS = ["line", "quote", "kind", "indicator", "year", "stated", "expected", "finding", "finding_vi", "reason",
                "data_source"]
 
 
@@ -171,7 +171,7 @@ class AuditReport:
 
     @property
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([c.as_row() for c in self.claims], columns=CSV_COLUMNS)
+        return pd.DataFrame([c.as_row() for c in self.claims], columns=CLAIM_COLUMNS)
 
     def counts(self) -> dict[str, int]:
         out = {f: 0 for f in FINDINGS}

@@ -7,7 +7,7 @@ resolution or a plan, an x/y with its share, a verdict (vượt / đạt / khôn
 The part of the document on the next term (after "phương hướng", "chỉ tiêu chủ yếu" …) holds targets: its values
 are compared with the 2030 targets, not with results.
 
->>> bool(_VERDICT.search("đạt và vượt chỉ tiêu Nghị quyết")), bool(_CHANGE.search("tăng 161 tỷ đồng so với năm 2020"))
+>>> bool(_VERDICT.search("đạt và vượt chỉ tiêu Nghị quyết")), bool(_CHANGE_SINCE.search("tăng 161 tỷ đồng so với năm 2020"))
 (True, True)
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = ["ClaimFinder"]
 _VERDICT = re.compile(r"\b(?P<verb>vượt|đạt|chưa đạt|không đạt|hoàn thành)\s+(?:và vượt\s+)?(?:so với\s+)?"
                       r"(?:(?:mục tiêu|chỉ tiêu|chi tiêu)\s+)?(?:của\s+)?(?P<ref>nghị quyết|nqđh|nq\b)",
                       re.IGNORECASE)
-_CHANGE = re.compile(r"\b(?P<dir>tăng|giảm|vượt)\s+(?:thêm\s+)?(?P<num>\d+(?:[.,]\d+)*)\s*(?P<unit>[^\d;,.()]{0,30}?)\s*"
+_CHANGE_SINCE = re.compile(r"\b(?P<dir>tăng|giảm|vượt)\s+(?:thêm\s+)?(?P<num>\d+(?:[.,]\d+)*)\s*(?P<unit>[^\d;,.()]{0,30}?)\s*"
                      r"(?:so với|so)\s+(?P<base>năm\s+(?:19|20)\d\d|đầu (?:năm\s+)?(?:19|20)\d\d|đầu kỳ|đầu nhiệm kỳ|"
                      r"nghị quyết(?: đại hội)?(?!\s+số)|nqđh|những năm trước(?: đây)?|cùng kỳ|kế hoạch)", re.IGNORECASE)
 _NONE = re.compile(r"\bchưa có\s+(?P<np>[^\d;,.:()]{4,60})", re.IGNORECASE)
@@ -45,6 +45,7 @@ class ClaimFinder:
     def __init__(self, doc: Document, check: Checker):
         self.doc = doc
         self.check = check
+        self.notes: list[str] = []  # what could not be read, said in the report (never silently skipped)
 
     def run(self) -> list[Claim]:
         target_mode = False
@@ -67,7 +68,9 @@ class ClaimFinder:
         text = p.text
         check = self.check
         view = check.view(p.lines)
-        nums = _numbers(text)
+        unread: list[str] = []
+        nums = _numbers(text, unread)
+        self.notes += [f"dòng {p.spans[0][1]}: số '{t}' không đọc được, không kiểm tra" for t in unread]
         marks = _year_marks(text, check.doc_year)
         clauses = split_clauses(text)
         used: set[int] = set()
@@ -83,7 +86,7 @@ class ClaimFinder:
                 n.role = "pct_ratio"
             elif _PLAN_REF.match(after):
                 n.role = "pct_plan"
-        changes = list(_CHANGE.finditer(text))
+        changes = list(_CHANGE_SINCE.finditer(text))
         for m in changes:
             for n in nums:
                 if n.start == m.start("num"):
@@ -119,7 +122,9 @@ class ClaimFinder:
             try:
                 parsed = parse_table(rows, term_end=self.check.term_end, file_label=self.doc.name, lines=block,
                                      source_name="doc")
-            except InputError:
+            except InputError as exc:
+                self.notes.append(f"bảng ở dòng {block[0]}–{block[-1]} không đọc được, không kiểm tra: "
+                                  f"{str(exc).splitlines()[0]}")
                 continue
             vals = pd.DataFrame(parsed.values)
             cmps = pd.DataFrame(parsed.comparisons)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chitieu.errors import InputError
-from chitieu.io.quantity import parse
+from chitieu.io.quantity import DATES, parse
 from chitieu.io.sentences import FOOTNOTE_MARKS
 from chitieu.analysis.audit.matching import _words
 from chitieu.io.text import fold, read_text_file
@@ -53,7 +53,6 @@ def read_document(path: Path) -> Document:
 
 
 _NUMBER = re.compile(r"(?<![\w.,/])(\d+(?:[.,]\d+)*)(?![\d]|[.,]\d)")
-_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b")
 _DOCNUM = re.compile(r"^(?:-|/)\s*[A-ZĐ]|^\s*-\s*(?:NQ|CT|KL|QĐ|BC|TB|CTr)\b")
 _FRACTION = re.compile(r"(?<![\w.,/])(?P<x>\d+(?:[.,]\d+)*)\s*(?P<xu>km|ha|m|[^\W\d_]{0,0})\s*/\s*(?P<y>\d+(?:[.,]\d+)*)"
                        r"(?P<yu>\s*(?:km|ha|m)\b)?")
@@ -113,8 +112,9 @@ def _read_number(text: str, start: int, end: int) -> tuple[float, int, str | Non
     return value, q.decimals, unit, per_year, unit_end
 
 
-def _numbers(text: str) -> list[Num]:
-    masked = _DATE.sub(lambda m: " " * len(m.group()), text)
+def _numbers(text: str, unread: list[str] | None = None) -> list[Num]:
+    """The numbers of ``text`` with their roles; a token that cannot be read as a number is added to ``unread``."""
+    masked = DATES.sub(lambda m: " " * len(m.group()), text)
     nums: list[Num] = []
     depth_at = []
     depth = 0
@@ -145,6 +145,8 @@ def _numbers(text: str) -> list[Num]:
         try:
             value, dec, unit, per_year, unit_end = _read_number(text, s, e)
         except ValueError:
+            if unread is not None:
+                unread.append(token)
             continue
         lower_before = fold(before)
         comparator = "="
@@ -162,9 +164,8 @@ def _numbers(text: str) -> list[Num]:
         xs = m.start("x")
         for n in nums:
             if n.start == xs:
-                try:
-                    y = float(parse(m.group("y")).value)
-                except (TypeError, ValueError):
+                y = parse(m.group("y")).value
+                if y is None:  # "x/…": not a fraction, the x stays a value
                     continue
                 if y > 0 and n.value <= y * 1.5:
                     n.fraction = (n.value, y)
