@@ -26,7 +26,7 @@ from pathlib import Path
 
 from chitieu.errors import InputError, OutputError
 
-__all__ = ["atomic_output", "atomic_write_bytes", "OutputError", "spreadsheet_text", "FORMULA_STARTS",
+__all__ = ["atomic_output", "on_process_exit", "atomic_write_bytes", "OutputError", "spreadsheet_text", "FORMULA_STARTS",
            "Limits", "LIMITS", "FileRefused", "check_regular_file", "read_limited", "check_zip",
            "swap_folder", "atomic_folder", "recover_folders", "temp_sibling",
            "data_lock", "DataBusy", "DEFAULT_WAIT", "FolderTransaction", "recover_transactions", "settle",
@@ -621,3 +621,13 @@ def settle(root: Path) -> list[str]:
             return recover_transactions(root)
     except (InputError, OSError):
         return []
+
+
+def on_process_exit(callback) -> None:
+    """Run ``callback`` when this process ends: at interpreter exit (the main process) and through
+    multiprocessing's finalizers (pool workers leave through ``os._exit``, which skips atexit)."""
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(callback)
+    util.Finalize(None, callback, exitpriority=10)

@@ -289,12 +289,10 @@ def page() -> ChartPage:
     """The process's chart page (started on first use; stopped at exit, or by :func:`stop_page`)."""
     global _PAGE
     if _PAGE is None:
-        new = ChartPage()
-        import atexit
-        from multiprocessing import util
+        from chitieu.io.safe import on_process_exit
 
-        atexit.register(new.close)  # the main process
-        util.Finalize(None, new.close, exitpriority=10)  # pool workers leave through os._exit
+        new = ChartPage()
+        on_process_exit(new.close)
         _PAGE = new
     return _PAGE
 

@@ -270,12 +270,10 @@ _KERNEL: WarmKernel | None = None
 def _kernel() -> WarmKernel:
     global _KERNEL
     if _KERNEL is None:
-        kernel = WarmKernel()
-        import atexit
-        from multiprocessing import util
+        from chitieu.io.safe import on_process_exit
 
-        atexit.register(kernel.shutdown)  # the main process
-        util.Finalize(None, kernel.shutdown, exitpriority=10)  # pool workers leave through os._exit
+        kernel = WarmKernel()
+        on_process_exit(kernel.shutdown)
         _KERNEL = kernel
     return _KERNEL
 

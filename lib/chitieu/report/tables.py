@@ -306,11 +306,16 @@ def _targets_sheet(wb, loc, horizon: int | None = None) -> None:
             set_cell(ws, row, c, val, number_format=fmt)
         row += 1
     if row == 3:
-        set_cell(ws, row, 1, f"Tài liệu chưa có mục tiêu nào đến năm {horizon}.")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
-        row += 1
+        row = _message_row(ws, row, f"Tài liệu chưa có mục tiêu nào đến năm {horizon}.", len(headers))
     finish_sheet(ws, header_row=2, first_row=3, last_row=row - 1, ncols=len(headers),
                  widths=(5, 52, 16, 14, 14, 7, 18), numeric_cols=(1, 4, 5, 6), freeze="C3")
+
+
+def _message_row(ws, row: int, text: str, ncols: int) -> int:
+    """A sheet without rows says why, in one row merged across the table; returns the next row."""
+    set_cell(ws, row, 1, text)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    return row + 1
 
 
 def write_progress_xlsx(progress: pd.DataFrame, machine: pd.DataFrame, loc, path: Path, *, horizon: int) -> None:
@@ -364,9 +369,8 @@ def write_progress_xlsx(progress: pd.DataFrame, machine: pd.DataFrame, loc, path
                      text_colors={**{k: "#111111" for k in present.CATEGORY_COLORS}, **present.CATEGORY_TEXT_COLORS})
         row += 1
     if row == 3:
-        set_cell(ws, row, 1, f"Tài liệu chưa có mục tiêu {horizon} nào có số liệu để đánh giá tiến độ.")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
-        row += 1
+        row = _message_row(ws, row, f"Tài liệu chưa có mục tiêu {horizon} nào có số liệu để đánh giá tiến độ.",
+                           len(headers))
     finish_sheet(ws, header_row=2, first_row=3, last_row=row - 1, ncols=len(headers),
                  widths=(5, 44, 14, 12, 7, 12, 10, 10, 12, 12, 12, 12, 16, 14),
                  numeric_cols=(1, 4, 5, 6, 7, 8, 10, 11, 12), freeze="C3")
